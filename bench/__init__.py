@@ -1,0 +1,1 @@
+"""Speed measurements at `seed_demo --scale large`; see bench/README.md."""

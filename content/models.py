@@ -1,0 +1,1 @@
+"""CX knowledge pages live here (home, CX standards, personas, journey maps, playbooks)."""

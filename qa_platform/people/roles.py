@@ -1,0 +1,40 @@
+"""The roles a person can hold on a team subtree, and which one is their 'main' role."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent"
+    REVIEWER = "reviewer", "QA reviewer"
+    LEAD = "lead", "Team lead"
+    QA_MANAGER = "qa_manager", "QA manager"
+    HR = "hr", "HR"
+    ADMIN = "admin", "Administrator"
+
+
+# A person holding several roles lands on the home of the first one they hold in this order:
+# the broadest responsibility first, since that is the work they come in for.
+MAIN_ROLE_ORDER: tuple[Role, ...] = (
+    Role.ADMIN,
+    Role.QA_MANAGER,
+    Role.HR,
+    Role.LEAD,
+    Role.REVIEWER,
+    Role.AGENT,
+)
+
+# Roles that may look at other people's data inside their subtree.
+OVERSIGHT_ROLES: tuple[Role, ...] = (
+    Role.REVIEWER,
+    Role.LEAD,
+    Role.QA_MANAGER,
+    Role.HR,
+    Role.ADMIN,
+)
+
+
+def main_role(held: set[str]) -> Role | None:
+    for role in MAIN_ROLE_ORDER:
+        if role in held:
+            return role
+    return None

@@ -1,0 +1,1 @@
+"""Interactions, frameworks and reviews arrive with the Scorecards issue."""

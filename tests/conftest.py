@@ -1,0 +1,109 @@
+"""Shared fixtures: an organisation with two departments and four teams, and one person per role.
+
+Org
+├── Support (department)      ├── Sales (department)
+│   ├── Billing  ← team       │   └── Renewals ← other_team
+│   └── Tech     ← sibling_team
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from qa_platform.people.models import Team, TeamKind, User
+from qa_platform.people.roles import Role
+from tests.people.factories import PASSWORD, TeamFactory, UserFactory, person_with_role
+
+
+@dataclass
+class Org:
+    root: Team
+    support: Team
+    sales: Team
+    team: Team
+    sibling_team: Team
+    other_team: Team
+
+
+@pytest.fixture
+def org(db: None) -> Org:
+    root = TeamFactory(name="Acme", kind=TeamKind.ORGANISATION)
+    support = TeamFactory(name="Support", kind=TeamKind.DEPARTMENT, parent=root)
+    sales = TeamFactory(name="Sales", kind=TeamKind.DEPARTMENT, parent=root)
+    return Org(
+        root=root,
+        support=support,
+        sales=sales,
+        team=TeamFactory(name="Billing", parent=support),
+        sibling_team=TeamFactory(name="Tech", parent=support),
+        other_team=TeamFactory(name="Renewals", parent=sales),
+    )
+
+
+@pytest.fixture
+def agent(org: Org) -> User:
+    return person_with_role(Role.AGENT, org.team, email="agent@example.test", full_name="Ada Agent")
+
+
+@pytest.fixture
+def other_team_agent(org: Org) -> User:
+    return person_with_role(
+        Role.AGENT, org.other_team, email="agent2@example.test", full_name="Otto Other"
+    )
+
+
+@pytest.fixture
+def reviewer(org: Org) -> User:
+    return person_with_role(
+        Role.REVIEWER, org.support, member_of=org.team, email="reviewer@example.test"
+    )
+
+
+@pytest.fixture
+def lead(org: Org) -> User:
+    return person_with_role(Role.LEAD, org.team, email="lead@example.test", full_name="Lee Lead")
+
+
+@pytest.fixture
+def other_team_lead(org: Org) -> User:
+    return person_with_role(Role.LEAD, org.other_team, email="lead2@example.test")
+
+
+@pytest.fixture
+def qa_manager(org: Org) -> User:
+    return person_with_role(
+        Role.QA_MANAGER, org.root, member_of=org.support, email="qa@example.test"
+    )
+
+
+@pytest.fixture
+def hr(org: Org) -> User:
+    return person_with_role(Role.HR, org.root, member_of=org.support, email="hr@example.test")
+
+
+@pytest.fixture
+def admin(org: Org) -> User:
+    from qa_platform.people.services import grant_role
+
+    user = UserFactory(email="admin@example.test", full_name="Ann Admin")
+    grant_role(person=user, role=Role.ADMIN, team=org.root)
+    user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def no_role_user(db: None) -> User:
+    return UserFactory(email="norole@example.test")
+
+
+def signed_in(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD

@@ -1,0 +1,223 @@
+"""Who may open what: every URL name and every role → the expected outcome.
+
+The table is the product's access contract. A URL without a row fails
+`test_every_url_has_a_row_in_the_matrix`, so every new view must declare who may see it.
+
+Outcomes: 200/403/404/405/401 are status codes; LOGIN is a redirect to the sign-in page;
+REDIRECT is a redirect elsewhere (an action that succeeded); OK is 200 or REDIRECT.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.people.factories import ApiTokenFactory
+
+LOGIN, REDIRECT, OK = "login", "redirect", "ok"
+ROLES = (
+    "anonymous",
+    "agent",
+    "other_team_agent",
+    "reviewer",
+    "lead",
+    "other_team_lead",
+    "qa_manager",
+    "hr",
+    "admin",
+)
+
+# URL prefixes whose views are not ours: Wagtail's admin and page serving keep their own
+# permission system (only administrators get Wagtail admin access, see people.services).
+FOREIGN_PREFIXES = ("cms/", "documents/")
+
+
+def row(anonymous: Any, **by_role: Any) -> dict[str, Any]:
+    """Expected outcome per role; `rest=` fills the roles not named."""
+    rest = by_role.pop("rest", None)
+    table = {"anonymous": anonymous, **{r: rest for r in ROLES[1:]}, **by_role}
+    missing = [r for r, v in table.items() if v is None]
+    assert not missing, f"no expectation for {missing}"
+    return table
+
+
+def only(role: str | tuple[str, ...], yes: Any = 200, no: Any = 403) -> dict[str, Any]:
+    roles = (role,) if isinstance(role, str) else role
+    return row(LOGIN, rest=no, **{r: yes for r in roles})
+
+
+SIGNED_IN = row(LOGIN, rest=200)
+PUBLIC = row(200, rest=200)
+OVERSIGHT = row(LOGIN, rest=200, agent=403, other_team_agent=403)
+
+
+@dataclass
+class Case:
+    expected: dict[str, Any]
+    method: str = "get"
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    data: Any = None
+    api: bool = False  # authenticate with the role's API token instead of the session
+
+
+def _agent(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": w["agent"].pk}
+
+
+MATRIX: dict[str, Case] = {
+    # Homes: `/` sends each person to the home of their main role.
+    "home": Case(row(LOGIN, rest=REDIRECT)),
+    "home_agent": Case(only(("agent", "other_team_agent"))),
+    "home_reviewer": Case(only("reviewer")),
+    "home_lead": Case(only(("lead", "other_team_lead"))),
+    "home_qa": Case(only("qa_manager")),
+    "home_hr": Case(only("hr")),
+    "home_admin": Case(only("admin")),
+    # Sign-in and account.
+    "login": Case(row(200, rest=REDIRECT)),
+    "logout": Case(row(LOGIN, rest=405)),  # sign-out is a POST
+    "password_change": Case(SIGNED_IN),
+    "password_change_done": Case(SIGNED_IN),
+    "password_reset": Case(PUBLIC),
+    "password_reset_done": Case(PUBLIC),
+    "password_reset_complete": Case(PUBLIC),
+    "password_reset_confirm": Case(PUBLIC, kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}),
+    # People and teams.
+    "people:list": Case(OVERSIGHT),
+    "people:detail": Case(
+        row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404), kwargs=_agent
+    ),
+    "people:create": Case(only("admin")),
+    "people:edit": Case(only("admin"), kwargs=_agent),
+    "people:move": Case(only("admin"), kwargs=_agent),
+    "people:grant": Case(only("admin"), kwargs=_agent),
+    "people:revoke": Case(
+        only("admin", yes=REDIRECT), method="post", kwargs=lambda w: {"pk": w["grant"].pk}
+    ),
+    "people:end_membership": Case(
+        only("admin", yes=OK), method="post", kwargs=lambda w: {"pk": w["membership"].pk}
+    ),
+    "people:teams": Case(only("admin")),
+    "people:team_create": Case(only("admin")),
+    "people:team_edit": Case(only("admin"), kwargs=lambda w: {"pk": w["org"].team.pk}),
+    "people:tokens": Case(only("admin")),
+    "people:token_create": Case(only("admin")),
+    "people:token_revoke": Case(
+        only("admin", yes=REDIRECT), method="post", kwargs=lambda w: {"pk": w["token"].pk}
+    ),
+    "people:import": Case(only("admin")),
+    "people:import_template": Case(only("admin")),
+    # Audit trail.
+    "audit:list": Case(only("admin")),
+    # Notifications: each person only ever reaches their own.
+    "notifications:list": Case(SIGNED_IN),
+    "notifications:bell": Case(SIGNED_IN),
+    "notifications:read": Case(
+        row(LOGIN, rest=404, agent=REDIRECT),
+        method="post",
+        kwargs=lambda w: {"pk": w["notification"].pk},
+    ),
+    "notifications:read_all": Case(row(LOGIN, rest=REDIRECT), method="post"),
+    # The API's documentation is for signed-in people; the API itself takes tokens (below).
+    "api:openapi-view": Case(SIGNED_IN),
+    "api:openapi-json": Case(SIGNED_IN),
+}
+
+# API endpoints: the same matrix, authenticated by each role's token (anonymous = no token).
+API_MATRIX: dict[str, Case] = {
+    "api:api-root": Case(row(404, rest=404), api=True),
+    "api:people": Case(row(401, rest=200), api=True),
+    "api:teams": Case(row(401, rest=200), api=True),
+    "api:people_bulk": Case(
+        row(401, rest=403, admin=200), method="post", data={"people": []}, api=True
+    ),
+    "api:teams_bulk": Case(
+        row(401, rest=403, admin=200), method="post", data={"teams": []}, api=True
+    ),
+}
+
+
+def _iter_patterns(
+    patterns: list[Any], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}{p.namespace}:"
+            yield from _iter_patterns(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield prefix + str(p.pattern), namespace + p.name
+
+
+def project_url_names() -> set[str]:
+    return {
+        name
+        for route, name in _iter_patterns(get_resolver().url_patterns)
+        if not route.startswith(FOREIGN_PREFIXES)
+    }
+
+
+def test_every_url_has_a_row_in_the_matrix() -> None:
+    missing = project_url_names() - set(MATRIX) - set(API_MATRIX)
+    assert not missing, f"Add these URL names to the authorisation matrix: {sorted(missing)}"
+
+
+def test_the_matrix_has_no_rows_for_urls_that_do_not_exist() -> None:
+    stale = (set(MATRIX) | set(API_MATRIX)) - project_url_names()
+    assert not stale, f"Remove these rows, the URLs are gone: {sorted(stale)}"
+
+
+def _outcome(response: Any) -> Any:
+    if response.status_code == 302:
+        return LOGIN if response["Location"].startswith(reverse("login")) else REDIRECT
+    return response.status_code
+
+
+def _matches(expected: Any, actual: Any) -> bool:
+    if expected == OK:
+        return actual in (200, REDIRECT)
+    return expected == actual
+
+
+def _check(name: str, case: Case, world: dict[str, Any], api: bool) -> None:
+    url = reverse(name, kwargs=case.kwargs(world) if case.kwargs else None)
+    failures = []
+    for role in ROLES:
+        client = Client()
+        headers: dict[str, str] = {}
+        if role != "anonymous":
+            if api:
+                ApiTokenFactory(user=world[role], key=f"qap_matrix_{role}_{name}")
+                headers["Authorization"] = f"Bearer qap_matrix_{role}_{name}"
+            else:
+                client.force_login(world[role])
+        send = getattr(client, case.method)
+        if case.method == "post" and api:
+            body = json.dumps(case.data)
+            response = send(url, data=body, content_type="application/json", headers=headers)
+        else:
+            response = send(url, data=case.data, headers=headers)
+        actual = _outcome(response)
+        assert response.status_code < 500, f"{name} as {role}: {response.status_code}"
+        if not _matches(case.expected[role], actual):
+            failures.append(f"{role}: expected {case.expected[role]}, got {actual}")
+    assert not failures, f"{name} ({url}):\n  " + "\n  ".join(failures)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_outcome_on_each_page(name: str, world: dict[str, Any]) -> None:
+    _check(name, MATRIX[name], world, api=False)
+
+
+@pytest.mark.parametrize("name", sorted(API_MATRIX))
+def test_each_role_gets_the_expected_outcome_on_each_api_endpoint(
+    name: str, world: dict[str, Any]
+) -> None:
+    _check(name, API_MATRIX[name], world, api=True)

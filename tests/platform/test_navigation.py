@@ -1,0 +1,31 @@
+from qa_platform.navigation import navigation_for
+from qa_platform.people.roles import Role
+
+
+def _labels(groups: list[dict[str, object]]) -> list[str]:
+    return [item["label"] for g in groups for item in g["items"]]  # type: ignore[attr-defined]
+
+
+def test_an_agent_sees_only_their_own_work() -> None:
+    assert _labels(navigation_for({Role.AGENT})) == ["Home"]
+
+
+def test_a_lead_also_sees_the_people_of_their_teams() -> None:
+    assert _labels(navigation_for({Role.LEAD, Role.AGENT})) == ["Home", "People"]
+
+
+def test_an_administrator_sees_the_admin_pages() -> None:
+    labels = _labels(navigation_for({Role.ADMIN}))
+    assert labels == ["Home", "People", "Teams", "Import people", "Audit trail", "API tokens"]
+
+
+def test_only_the_most_specific_item_is_marked_current() -> None:
+    groups = navigation_for({Role.ADMIN}, "/people/teams/new/")
+    current = [i["label"] for g in groups for i in g["items"] if i["active"]]  # type: ignore[attr-defined]
+    assert current == ["Teams"]
+
+
+def test_home_is_current_only_on_the_home_url() -> None:
+    groups = navigation_for({Role.ADMIN}, "/people/")
+    current = [i["label"] for g in groups for i in g["items"] if i["active"]]  # type: ignore[attr-defined]
+    assert current == ["People"]

@@ -1,0 +1,1 @@
+"""Training modules, role-play scenarios and learning paths arrive with the Training issue."""
