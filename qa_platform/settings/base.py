@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "training",
     "content",
     "wagtail.contrib.forms",
+    "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -169,6 +170,6 @@ DEFAULT_FROM_EMAIL = "QA Platform <no-reply@qa-platform.local>"
 
 # Product settings.
 PLATFORM_NAME = "QA Platform"
-PEOPLE_PAGE_SIZE = 25
+PEOPLE_PAGE_SIZE = 50
 API_PAGE_SIZE = 100
 API_MAX_BATCH = 10_000

@@ -17,7 +17,13 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}
+    # A file, so `--reuse-db` keeps it between runs; DATABASE_URL=sqlite:////tmp/x.sqlite3 gives
+    # each parallel worker (or checkout) its own.
+    DATABASES["default"]["TEST"] = {
+        "NAME": DATABASES["default"]["NAME"]
+        if "DATABASE_URL" in os.environ
+        else str(BASE_DIR / ".pytest-db.sqlite3")
+    }
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
