@@ -51,8 +51,12 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 def _register_routers() -> None:
     from qa_platform.people.api import router as people_router
+    from scorecards.api import router as interactions_router
+    from scorecards.api_reviews import router as reviews_router
 
     api.add_router("/", people_router)
+    api.add_router("/", reviews_router)
+    api.add_router("/", interactions_router)
 
 
 _register_routers()

@@ -46,11 +46,40 @@ class NavGroup:
 
 ALL_ROLES = tuple(Role)
 
+# Who sees the quality pages (kept in step with scorecards.access, which enforces them).
+QUALITY = (Role.REVIEWER, Role.LEAD, Role.QA_MANAGER, Role.ADMIN)
+OVERVIEW = (Role.LEAD, Role.QA_MANAGER, Role.ADMIN)
+QA_ADMIN = (Role.QA_MANAGER, Role.ADMIN)
+
 NAVIGATION: tuple[NavGroup, ...] = (
-    NavGroup("My work", (NavItem("Home", "home", ALL_ROLES, "home"),)),
+    NavGroup(
+        "My work",
+        (
+            NavItem("Home", "home", ALL_ROLES, "home"),
+            NavItem("My reviews", "scorecards:my_reviews", (Role.AGENT,), "check"),
+        ),
+    ),
+    NavGroup(
+        "Review",
+        (
+            NavItem("Interactions", "scorecards:interactions", QUALITY, "audit"),
+            NavItem("Reviews", "scorecards:reviews", OVERVIEW, "check"),
+        ),
+    ),
     NavGroup(
         "Team",
-        (NavItem("People", "people:list", OVERSIGHT_ROLES, "people"),),
+        (
+            NavItem("Quality overview", "scorecards:overview", OVERVIEW, "dot"),
+            NavItem("People", "people:list", OVERSIGHT_ROLES, "people"),
+        ),
+    ),
+    NavGroup(
+        "Programme",
+        (
+            NavItem("Frameworks", "scorecards:frameworks", QA_ADMIN, "tree"),
+            NavItem("Import interactions", "scorecards:interactions_import", QA_ADMIN, "upload"),
+            NavItem("Import feedback", "scorecards:feedback_import", QA_ADMIN, "upload"),
+        ),
     ),
     NavGroup(
         "Admin",

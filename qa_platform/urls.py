@@ -35,6 +35,7 @@ urlpatterns = [
     path("people/", include("qa_platform.people.urls")),
     path("audit/", include("qa_platform.audit.urls")),
     path("notifications/", include("qa_platform.notifications.urls")),
+    path("quality/", include("scorecards.urls")),
     path("api/v1/", api.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

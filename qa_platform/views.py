@@ -16,6 +16,8 @@ from qa_platform.notifications.models import Notification
 from qa_platform.people.access import require_role, teams_q, user_main_role
 from qa_platform.people.models import Membership, RoleGrant, Team, User
 from qa_platform.people.roles import Role
+from scorecards.overview import home_quality
+from scorecards.views.reviews import reviews_to_read
 
 
 @require_GET
@@ -51,12 +53,16 @@ def home_agent(request: AuthedRequest) -> HttpResponse:
     memberships = list(
         Membership.objects.filter(user=request.user).select_related("team", "team__parent")[:10]
     )
+    to_read, to_read_count = reviews_to_read(request.user)
     return render(
         request,
         "home/agent.html",
         {
             "memberships": memberships,
             "notifications": _recent_notifications(request),
+            "reviews_to_read": to_read,
+            "reviews_to_read_count": to_read_count,
+            "reviews_to_read_more": to_read_count - len(to_read),
         },
     )
 
@@ -83,6 +89,7 @@ def home_lead(request: AuthedRequest) -> HttpResponse:
         {
             "teams": _teams_in_scope(request, Role.LEAD),
             "notifications": _recent_notifications(request),
+            "quality": home_quality(request.user),
         },
     )
 
@@ -96,6 +103,7 @@ def home_qa(request: AuthedRequest) -> HttpResponse:
         {
             "teams": _teams_in_scope(request, Role.QA_MANAGER),
             "notifications": _recent_notifications(request),
+            "quality": home_quality(request.user),
         },
     )
 

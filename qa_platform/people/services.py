@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -219,12 +220,28 @@ def end_membership(
     return membership
 
 
+# Roles that work in the Wagtail admin without being administrators, and the Wagtail group their
+# holders are put in. The app owning the content gives the group its permissions
+# (scorecards.services.frameworks.ensure_qa_manager_group for QA managers).
+ROLE_ADMIN_GROUPS: dict[str, str] = {Role.QA_MANAGER: "QA managers"}
+
+
 def _sync_admin_flags(person: User) -> None:
-    """Administrators use the Wagtail admin too, which keys on is_staff/is_superuser."""
-    is_admin = RoleGrant.objects.active().filter(user=person, role=Role.ADMIN).exists()
+    """Administrators use the Wagtail admin too, which keys on is_staff/is_superuser; roles in
+    ROLE_ADMIN_GROUPS get their Wagtail group while they hold the role."""
+    held = set(RoleGrant.objects.active().filter(user=person).values_list("role", flat=True))
+    is_admin = Role.ADMIN in held
     if person.is_staff != is_admin or person.is_superuser != is_admin:
         person.is_staff = person.is_superuser = is_admin
         person.save(update_fields=["is_staff", "is_superuser"])
+    wanted = {name for role, name in ROLE_ADMIN_GROUPS.items() if role in held}
+    current = set(
+        person.groups.filter(name__in=ROLE_ADMIN_GROUPS.values()).values_list("name", flat=True)
+    )
+    for name in wanted - current:
+        person.groups.add(Group.objects.get_or_create(name=name)[0])
+    if current - wanted:
+        person.groups.remove(*Group.objects.filter(name__in=current - wanted))
 
 
 @transaction.atomic

@@ -34,7 +34,8 @@ ROLES = (
 )
 
 # URL prefixes whose views are not ours: Wagtail's admin and page serving keep their own
-# permission system (only administrators get Wagtail admin access, see people.services).
+# permission system (administrators, and QA managers through the "QA managers" group, get Wagtail
+# admin access, see people.services).
 FOREIGN_PREFIXES = ("cms/", "documents/")
 
 
@@ -68,6 +69,68 @@ class Case:
 
 def _agent(w: dict[str, Any]) -> dict[str, Any]:
     return {"pk": w["agent"].pk}
+
+
+def _review(w: dict[str, Any]) -> dict[str, Any]:
+    """A submitted review of the agent's chat in Billing by the reviewer (made on first use)."""
+    if "review" not in w:
+        from tests.scorecards.test_review_pages import graded_review
+
+        w["review"] = graded_review(agent=w["agent"], reviewer=w["reviewer"])
+    return {"pk": w["review"].pk}
+
+
+def _interaction(w: dict[str, Any]) -> dict[str, Any]:
+    """The agent's chat in Billing, with a framework in use to grade it (made on first use)."""
+    if "interaction" not in w:
+        from tests.scorecards.factories import InteractionFactory, published_version
+
+        w["version"] = published_version()
+        w["interaction"] = InteractionFactory(agent=w["agent"], team=w["org"].team)
+    return {"pk": w["interaction"].pk}
+
+
+def _draft(w: dict[str, Any]) -> dict[str, Any]:
+    """The reviewer's draft review of that chat (made on first use)."""
+    if "draft" not in w:
+        from scorecards.services.reviews import start_review
+
+        _interaction(w)
+        w["draft"] = start_review(
+            reviewer=w["reviewer"], interaction=w["interaction"], framework_version=w["version"]
+        )
+    return {"pk": w["draft"].pk}
+
+
+def _framework(w: dict[str, Any]) -> dict[str, Any]:
+    """A published framework (made on first use); frameworks belong to the whole organisation."""
+    if "framework_version" not in w:
+        from tests.scorecards.factories import published_version
+
+        w["framework_version"] = published_version()
+    return {"pk": w["framework_version"].framework_id}
+
+
+def _framework_version(w: dict[str, Any]) -> dict[str, Any]:
+    _framework(w)
+    return {"pk": w["framework_version"].pk}
+
+
+# Who grades: reviewers, leads, QA managers and administrators of the agent's team; people who
+# never grade are refused before anything is looked up.
+GRADERS = row(LOGIN, rest=200, agent=403, other_team_agent=403, hr=403, other_team_lead=404)
+# A draft is written by its author only; QA managers and administrators see it (403), leads
+# do not (404).
+DRAFT_AUTHOR = row(LOGIN, rest=403, reviewer=REDIRECT, lead=404, other_team_lead=404)
+
+
+def _no_job(w: dict[str, Any]) -> dict[str, Any]:
+    return {"job_id": "0" * 32}
+
+
+# A review of the agent's work: the agent, and the quality roles of the agent's team.
+REVIEW_READERS = row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404, hr=404)
+QUALITY_LEADS = ("lead", "other_team_lead", "qa_manager", "admin")
 
 
 MATRIX: dict[str, Case] = {
@@ -124,6 +187,57 @@ MATRIX: dict[str, Case] = {
         kwargs=lambda w: {"pk": w["notification"].pk},
     ),
     "notifications:read_all": Case(row(LOGIN, rest=REDIRECT), method="post"),
+    # Reviews: the agent's own list and acknowledgement; the page and PDF for those who may read
+    # the review; the list and export for leads, QA managers and administrators.
+    "scorecards:my_reviews": Case(only(("agent", "other_team_agent"))),
+    "scorecards:reviews": Case(only(QUALITY_LEADS)),
+    "scorecards:reviews_export": Case(only(QUALITY_LEADS)),
+    "scorecards:review": Case(REVIEW_READERS, kwargs=_review),
+    "scorecards:review_pdf": Case(REVIEW_READERS, kwargs=_review),
+    "scorecards:review_acknowledge": Case(
+        row(LOGIN, rest=403, agent=REDIRECT, other_team_agent=404, other_team_lead=404, hr=404),
+        method="post",
+        kwargs=_review,
+    ),
+    # The grading workspace: open (and start a draft), save ratings, submit.
+    "scorecards:workspace": Case(GRADERS, kwargs=_interaction),
+    "scorecards:review_rate": Case(DRAFT_AUTHOR, method="post", kwargs=_draft),
+    "scorecards:review_submit": Case(
+        {**DRAFT_AUTHOR, "reviewer": 400}, method="post", kwargs=_draft
+    ),
+    # Quality frameworks (authored in the Wagtail admin): versions, duplicate, retire, preview,
+    # for QA managers and administrators of any team.
+    "scorecards:frameworks": Case(only(("qa_manager", "admin"))),
+    "scorecards:framework_duplicate": Case(only(("qa_manager", "admin")), kwargs=_framework),
+    "scorecards:framework_retire": Case(
+        only(("qa_manager", "admin"), yes=REDIRECT), method="post", kwargs=_framework
+    ),
+    "scorecards:framework_reinstate": Case(
+        only(("qa_manager", "admin"), yes=REDIRECT), method="post", kwargs=_framework
+    ),
+    "scorecards:framework_version_preview": Case(
+        only(("qa_manager", "admin")), kwargs=_framework_version
+    ),
+    # Interactions: the list for the quality roles; imports (upload, template, the job pages)
+    # for QA managers and administrators. A job is its uploader's own: anyone else's is 404.
+    "scorecards:interactions": Case(
+        only(("reviewer", "lead", "other_team_lead", "qa_manager", "admin"))
+    ),
+    "scorecards:interactions_import": Case(only(("qa_manager", "admin"))),
+    "scorecards:interactions_import_template": Case(only(("qa_manager", "admin"))),
+    "scorecards:feedback_import": Case(only(("qa_manager", "admin"))),
+    "scorecards:feedback_import_template": Case(only(("qa_manager", "admin"))),
+    "scorecards:import_job": Case(only(("qa_manager", "admin"), yes=404), kwargs=_no_job),
+    "scorecards:import_job_confirm": Case(
+        only(("qa_manager", "admin"), yes=404), method="post", kwargs=_no_job
+    ),
+    "scorecards:import_job_cancel": Case(
+        only(("qa_manager", "admin"), yes=404), method="post", kwargs=_no_job
+    ),
+    # The quality overview (leads, QA managers, administrators; figures scoped to their teams)
+    # and the scoring rules every signed-in person may read.
+    "scorecards:overview": Case(only(QUALITY_LEADS)),
+    "scorecards:how_scores_work": Case(SIGNED_IN),
     # The API's documentation is for signed-in people; the API itself takes tokens (below).
     "api:openapi-view": Case(SIGNED_IN),
     "api:openapi-json": Case(SIGNED_IN),
@@ -139,6 +253,18 @@ API_MATRIX: dict[str, Case] = {
     ),
     "api:teams_bulk": Case(
         row(401, rest=403, admin=200), method="post", data={"teams": []}, api=True
+    ),
+    "api:reviews": Case(row(401, rest=200), api=True),
+    # GET lists what the token may see; POST (same URL) is for QA managers and administrators.
+    "api:interactions": Case(row(401, rest=200), api=True),
+    "api:customer_feedback": Case(
+        row(401, rest=403, qa_manager=200, admin=200), method="post", data=[], api=True
+    ),
+    "api:reviews_import": Case(
+        row(401, rest=403, qa_manager=200, admin=200),
+        method="post",
+        data={"reviews": []},
+        api=True,
     ),
 }
 

@@ -7,16 +7,50 @@ def _labels(groups: list[dict[str, object]]) -> list[str]:
 
 
 def test_an_agent_sees_only_their_own_work() -> None:
-    assert _labels(navigation_for({Role.AGENT})) == ["Home"]
+    assert _labels(navigation_for({Role.AGENT})) == ["Home", "My reviews"]
 
 
-def test_a_lead_also_sees_the_people_of_their_teams() -> None:
-    assert _labels(navigation_for({Role.LEAD, Role.AGENT})) == ["Home", "People"]
+def test_a_reviewer_sees_interactions_to_grade_but_not_the_overview() -> None:
+    assert _labels(navigation_for({Role.REVIEWER})) == ["Home", "Interactions", "People"]
+
+
+def test_a_lead_also_sees_the_quality_and_the_people_of_their_teams() -> None:
+    assert _labels(navigation_for({Role.LEAD, Role.AGENT})) == [
+        "Home",
+        "My reviews",
+        "Interactions",
+        "Reviews",
+        "Quality overview",
+        "People",
+    ]
+
+
+def test_a_qa_manager_sees_the_programme_pages() -> None:
+    labels = _labels(navigation_for({Role.QA_MANAGER}))
+    assert labels[-3:] == ["Frameworks", "Import interactions", "Import feedback"]
+    assert "Teams" not in labels
+
+
+def test_hr_sees_people_but_no_quality_pages() -> None:
+    assert _labels(navigation_for({Role.HR})) == ["Home", "People"]
 
 
 def test_an_administrator_sees_the_admin_pages() -> None:
     labels = _labels(navigation_for({Role.ADMIN}))
-    assert labels == ["Home", "People", "Teams", "Import people", "Audit trail", "API tokens"]
+    assert labels == [
+        "Home",
+        "Interactions",
+        "Reviews",
+        "Quality overview",
+        "People",
+        "Frameworks",
+        "Import interactions",
+        "Import feedback",
+        "Teams",
+        "Import people",
+        "Audit trail",
+        "API tokens",
+    ]
 
 
 def test_only_the_most_specific_item_is_marked_current() -> None:

@@ -1,1 +1,0 @@
-"""Interactions, frameworks and reviews arrive with the Scorecards issue."""
