@@ -6,6 +6,7 @@ can fix); every write goes through `people.services` / `people.tokens`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
@@ -14,12 +15,14 @@ from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetFo
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 
 from qa_platform.notifications.tasks import send_email
-from qa_platform.widgets import FastSelect
+from qa_platform.widgets import FastSelect, FastTextInput
 
 from .models import Team, TeamKind, User
 from .roles import Role
+from .summaries import TeamRow
 
 
 class LoginForm(AuthenticationForm):
@@ -79,6 +82,20 @@ class TeamChoiceField(forms.ModelChoiceField[Team]):
         return _tree_label(obj.name, obj.depth, obj.is_active)
 
 
+class ReadyChoices(BaseChoiceIterator):
+    """Choices already built as (value, label) pairs, used as they are.
+
+    Django normalises a plain list of choices on the field and again on its widget, pair by pair;
+    for an administrator's few hundred teams that was a millisecond per request (bench/).
+    """
+
+    def __init__(self, choices: list[tuple[Any, str]]) -> None:
+        self.choices = choices
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        return iter(self.choices)
+
+
 def _tree_label(name: str, depth: int, is_active: bool) -> str:
     indent = "\u2003" * depth  # em spaces keep the tree readable in a <select>
     return f"{indent}{name}" if is_active else f"{indent}{name} (inactive)"
@@ -112,37 +129,61 @@ class PersonFilterForm(forms.Form):
         label="Search",
         required=False,
         max_length=200,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name, email or employee id"}
-        ),
+        widget=FastTextInput(attrs={"type": "search", "placeholder": "Name, email or employee id"}),
     )
     team = forms.TypedChoiceField(
         label="Team", required=False, coerce=int, empty_value=None, widget=FastSelect
     )
     role = forms.ChoiceField(
-        label="Role", required=False, choices=[("", "Any role"), *Role.choices]
+        label="Role",
+        required=False,
+        choices=[("", "Any role"), *Role.choices],
+        widget=FastSelect,
     )
-    status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=STATUS_CHOICES, widget=FastSelect
+    )
 
-    def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Iterable[TeamRow] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Plain (pk, label) pairs, not model instances: an admin's picker lists every team, and
-        # building hundreds of Team objects per request showed in bench/.
-        self.teams = teams
-        rows = teams.values_list("pk", "name", "depth", "is_active")
-        self.fields["team"].choices = [  # type: ignore[attr-defined]
-            ("", "Any team"),
-            *((pk, _tree_label(name, depth, active)) for pk, name, depth, active in rows),
-        ]
+        self.set_teams(teams)
+
+    @property
+    def asks_for_team(self) -> bool:
+        """Whether the query names a team: the list needs that team's row before it is fetched
+        (otherwise the teams can come later, with the list)."""
+        return bool(self.data.get("team"))
+
+    def set_teams(self, teams: Iterable[TeamRow]) -> None:
+        """The teams to pick from, as rows in tree order (summaries.team_rows).
+
+        Plain rows, not model instances: an administrator's picker lists every team, and building
+        hundreds of Team objects per request showed in bench/. The chosen team is rebuilt from its
+        row in filters(), without a query of its own.
+        """
+        self.team_rows = {row[0]: row for row in teams}
+        self.fields["team"].choices = ReadyChoices(  # type: ignore[attr-defined]
+            [
+                ("", "Any team"),
+                *(
+                    (pk, _tree_label(name, depth, active))
+                    for pk, name, depth, active, _ in self.team_rows.values()
+                ),
+            ]
+        )
 
     def filters(self) -> dict[str, Any]:
         """The valid filters; anything invalid falls back to its default."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        team_pk = data.get("team")
+        row = self.team_rows.get(data.get("team"))  # type: ignore[arg-type]
+        team = None
+        if row is not None:
+            pk, name, depth, is_active, path = row
+            team = Team(pk=pk, name=name, depth=depth, is_active=is_active, path=path)
         return {
             "q": data.get("q") or "",
-            "team": self.teams.filter(pk=team_pk).first() if team_pk else None,
+            "team": team,
             "role": data.get("role") or "",
             "status": data.get("status") or "active",
         }

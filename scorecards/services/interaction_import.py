@@ -1,17 +1,19 @@
 """Importing interactions and customer feedback (CSV file or API batch), and purging old ones.
 
-All or nothing, in two streaming passes over the input:
+All or nothing, in two streaming passes:
 
 1. **Check**: every row goes through the pure checks in `scorecards.importing` and the ones that
    need the database (the agent's email is known, the agent had a team on the day, the team is
-   one the importer manages, the interaction a feedback row names exists). Nothing is kept per
-   row but its key, for the duplicate check. If anything is wrong, nothing is written and every
+   one the importer manages, the interaction a feedback row names exists). Per row only its key
+   is kept in memory (the duplicate check); the checked values, resolved to ids and masked, go
+   to a temporary file a batch at a time. If anything is wrong, nothing is written and every
    error comes back (the first `MAX_LISTED_ERRORS` listed, all counted).
-2. **Write**: the input is read again and upserted on (source, source id) in batches of
+2. **Write**: the temporary file is read back and upserted on (source, source id) in batches of
    `BATCH` rows inside one transaction: one read of the rows already stored per batch, then one
-   `bulk_create(update_conflicts=True)` for the new and changed rows (and one for their
-   transcripts). Rows that would not change are not written, so importing the same file again
-   changes nothing and counts every row as unchanged.
+   upsert of the new and changed rows (and one of their transcripts): `bulk_create(
+   update_conflicts=True)` on SQLite, COPY into a temporary table and INSERT … ON CONFLICT on
+   PostgreSQL (see `_upsert`). Rows that would not change are not written, so importing the
+   same file again changes nothing and counts every row as unchanged.
 
 People, their memberships and the teams are read once per import (a few queries whatever the
 number of rows), so memory stays flat: a 1,000,000-row file is never held in memory.

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
@@ -23,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -50,7 +52,7 @@ from ..services import (
     revoke_role,
     update_person,
 )
-from ..summaries import attach_teams_and_roles
+from ..summaries import PersonSummary, TeamRow, people_page, team_rows
 
 ADMIN_ONLY = (Role.ADMIN,)
 FORM_PAGE = "people/form_page.html"
@@ -155,19 +157,101 @@ def _filtered_people(user: User, filters: dict[str, Any]) -> UserQuerySet:
         people = people.in_team(team)
     if filters["role"]:
         people = people.holding(filters["role"])
-    return people.only("pk", "email", "full_name", "is_active").order_by("full_name", "email", "pk")
+    return people.order_by("full_name", "email", "pk")  # as people_page sorts them
+
+
+@dataclass(slots=True)  # not frozen: building frozen ones took three times as long
+class PersonListRow:
+    """One row of the people table: the person, and the row's cells as HTML built here.
+
+    The cells, in the order of the table's columns: the name (the email when there is none)
+    linking to the person's page; the email; the current teams by name, or "No team"; each
+    active role with the team it is on, one per line, or "No role"; the status in words. Every
+    value is escaped. One value per row instead of a template variable per cell (and loops and
+    conditions in the template) cut the table's rendering from ~1.7 to ~0.6 ms (bench/).
+    """
+
+    pk: int
+    email: str
+    cells: SafeString
+
+
+NO_TEAM = '<span class="muted">No team</span>'
+NO_ROLE = '<span class="muted">No role</span>'
+ACTIVE = '<span class="pill pill-success">Active</span>'
+DEACTIVATED = '<span class="pill pill-neutral">Deactivated</span>'
+ROLE_LABELS = {str(role): escape(str(role.label)) for role in Role}  # escaped once
+
+
+def _list_row(person: PersonSummary, list_url: str) -> PersonListRow:
+    # html.escape is what django.utils.html.escape calls; format_html per cell took ~4x as long.
+    # A person's page is "<list>/<pk>/" (people/urls.py); one reverse instead of one per row.
+    name = f'<a href="{list_url}{person.pk}/">{escape(person.full_name or person.email)}</a>'
+    teams = ", ".join(escape(team) for team in person.teams) or NO_TEAM
+    roles = (
+        "<br>".join(
+            f'{ROLE_LABELS.get(role) or escape(role)} <span class="muted">on {escape(team)}</span>'
+            for role, team in person.grants
+        )
+        or NO_ROLE
+    )
+    status = ACTIVE if person.is_active else DEACTIVATED
+    cells = (
+        f"<td>{name}</td><td>{escape(person.email)}</td>"
+        f"<td>{teams}</td><td>{roles}</td><td>{status}</td>"
+    )
+    return PersonListRow(pk=person.pk, email=person.email, cells=mark_safe(cells))  # noqa: S308
+
+
+def _page_number(raw: str | None) -> int | None:
+    """The page asked for, read as Paginator.get_page reads it: not a whole number means the
+    first page; None (below 1) means the last. Beyond any real list it is capped, so the offset
+    stays a number the database takes (the page then falls back to the last one)."""
+    try:
+        number = int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1
+    return min(number, 10**9) if number >= 1 else None
+
+
+def _people_page(
+    people: UserQuerySet, raw_number: str | None, *, teams: QuerySet[Team] | None
+) -> tuple[Page[Any], list[TeamRow] | None]:
+    """The page of `people` asked for, as Paginator.get_page picks it (out of range: the last
+    page), and the rows of `teams` when given: one query (people_page), two when the page asked
+    for is out of range."""
+    per_page = settings.PEOPLE_PAGE_SIZE
+    asked = _page_number(raw_number)
+    number = asked or 1
+    found = people_page(people, offset=(number - 1) * per_page, limit=per_page, teams=teams)
+    paginator = Paginator(people, per_page)
+    paginator.count = found.total  # counted with the page; Paginator would count again
+    rows, last = found.people, paginator.num_pages
+    if (asked is None or number > last) and number != last:
+        number = last
+        again = people_page(people, offset=(number - 1) * per_page, limit=per_page)
+        paginator.count, rows = again.total, again.people
+    return Page(rows, number, paginator), found.teams
 
 
 @require_GET
 def person_list(request: AuthedRequest) -> HttpResponse:
     """Everyone the person's oversight roles reach, filtered and paginated."""
     require_role(request.user, *OVERSIGHT_ROLES)
-    teams = Team.objects.filter(teams_q(request.user, OVERSIGHT_ROLES)).order_by("path")
-    form = FilterForm(request.GET, teams=teams)
+    teams = Team.objects.filter(teams_q(request.user, OVERSIGHT_ROLES))
+    form = FilterForm(request.GET)
+    if form.asks_for_team:  # the chosen team narrows the list: its row first
+        form.set_teams(team_rows(teams))
     filters = form.filters()
-    paginator = Paginator(_filtered_people(request.user, filters), settings.PEOPLE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    attach_teams_and_roles(page.object_list)
+    page, picker = _people_page(
+        _filtered_people(request.user, filters),
+        request.GET.get("page"),
+        teams=None if form.asks_for_team else teams,
+    )
+    if picker is not None:
+        form.set_teams(picker)
+    list_url = escape(reverse("people:list"))
+    page.object_list = [_list_row(person, list_url) for person in page.object_list]
     query = {
         k: v
         for k, v in (
@@ -185,8 +269,6 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         "query_string": urlencode(query),
         "filtered": bool(query),
         "can_manage": is_admin(request.user),
-        # A person's page is "<list>/<pk>/" (people/urls.py); one reverse instead of one per row.
-        "list_url": reverse("people:list"),
     }
     return render_page(request, "people/person_list.html", context, partial="results")
 
