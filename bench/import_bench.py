@@ -233,7 +233,17 @@ def run_child(path: Path, qa_pk: int) -> dict[str, Any]:
     return report
 
 
-# --- COPY: the floor ------------------------------------------------------------------------
+# --- The floors: reading the file in Python, COPY ----------------------------------------
+
+
+def csv_read_seconds(path: Path) -> float:
+    """Python's csv module reading every row and doing nothing else: the floor for any
+    import that parses the file in Python on this machine."""
+    started = time.perf_counter()
+    with path.open(newline="", encoding="utf-8") as f:
+        for _ in csv.reader(f):
+            pass
+    return time.perf_counter() - started
 
 
 def copy_seconds(path: Path) -> float | None:
@@ -382,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         again = run_child(path, org["qa"])
         copy = copy_seconds(path)
+        reading = csv_read_seconds(path)
 
         def line(label: str, report: dict[str, Any]) -> str:
             rate = report["rows"] / report["seconds"]
@@ -396,6 +407,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(line("import (new rows)", first))
         print(line("import again (unchanged)", again))
+        print(
+            f"{'Python csv.reader, no checks':<28} {reading:8.1f} s "
+            f"{args.rows / reading:10,.0f} rows/s   import / reading: "
+            f"{first['seconds'] / reading:.1f}x the time"
+        )
         if copy is not None:
             print(f"{'COPY into a bare table':<28} {copy:8.1f} s {args.rows / copy:10,.0f} rows/s")
             print(f"import / COPY: {first['seconds'] / copy:.1f}x the time")

@@ -200,7 +200,22 @@ def _answer(result: ImportResult) -> Any:
     return {**result.counts.as_dict(), "rows": result.rows}
 
 
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    """The JSON schema with its "#/$defs/..." references replaced by the definitions, so it can
+    sit inside the OpenAPI document (where those references would not resolve)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
 def _body(schema: type[Schema]) -> dict[str, Any]:
+    items = schema.model_json_schema()
+    items = _inline(items, items.get("$defs", {}))
     return {
         "requestBody": {
             "required": True,
@@ -209,7 +224,7 @@ def _body(schema: type[Schema]) -> dict[str, Any]:
                     "schema": {
                         "type": "array",
                         "maxItems": settings.API_MAX_BATCH,
-                        "items": schema.model_json_schema(),
+                        "items": items,
                     }
                 }
             },

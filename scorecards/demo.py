@@ -16,8 +16,8 @@
     (extended)" (1,500,000 ratings) and feedback on 20% (200,000). Written as raw rows in
     batches of `LARGE_BATCH` interactions (see "Large scale" below), so memory stays flat; scores
     come from `scorecards.scoring` on a pool of rating patterns scored once; one summary audit
-    event (`demo.seed_quality`). Measured: 1,000,000 interactions in about 7 minutes on a busy
-    2-CPU machine (SQLite), at most 372 MB resident.
+    event (`demo.seed_quality`). Measured on a busy 2-CPU machine: about 5.5 minutes for the
+    quality part on SQLite and on PostgreSQL, 477 MB / 204 MB peak resident (docs/decisions.md).
 
 Re-running creates nothing new: interactions and feedback are matched on their source ids, a
 demo interaction that has a review gets no second one, and the frameworks are found by name.
@@ -1305,6 +1305,10 @@ def seed_large(rng: random.Random, now: dt.datetime, stdout: TextIOBase) -> dict
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
+        # Fresh statistics, so the first pages after the seed get good plans (without them
+        # PostgreSQL took 1.4 s for the framework list instead of 0.08 s).
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     elapsed = time.perf_counter() - started
     if counts["interactions"]:
         record(

@@ -488,7 +488,7 @@ def records_as_rows(records: Iterable[object]) -> Iterator[RawRow]:
                     values[CUSTOM_FROM_API] = True
                 elif name == "custom_fields" and value is not None:
                     values["__error_custom__"] = True
-                elif name not in (CUSTOM, CUSTOM_FROM_API):
+                elif not name.startswith("__"):  # the reader's own markers
                     values[name] = value
             yield RawRow(row=i, values=values)
         else:

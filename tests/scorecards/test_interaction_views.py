@@ -307,3 +307,24 @@ def test_the_list_needs_the_same_few_queries_for_one_row_or_sixty(
     filters = {"q": "Billing", "team": org.team.pk, "csat": "4-5", "reviewed": "no",
                "escalated": "yes", "start": "2020-01-01", "channel": "chat"}  # fmt: skip
     assert _queries(client, filters) == one_row
+
+
+def test_a_very_long_list_counts_up_to_a_cap_and_says_more_than(
+    client: Client, qa_manager: User, agent: User, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scorecards.views import interactions as views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for i in range(7):
+        InteractionFactory(agent=agent, team=org.team, source_id=f"M-{i}")
+    client = signed_in(client, qa_manager)
+    response = client.get(LIST)
+    body = response.content.decode()
+    assert "More than 5 interactions: the newest 5 are listed" in body
+    assert "1–2 of more than 5" in body
+    assert 'rel="next"' in body
+    assert len(shown(client.get(LIST, {"page": 3}))) == 2
+    # Narrowed below the cap: the exact count again.
+    body = client.get(LIST, {"q": "M-1"}).content.decode()
+    assert "1 interaction match these filters" in body

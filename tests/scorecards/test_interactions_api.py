@@ -314,3 +314,17 @@ def test_the_list_is_paginated(client: Client, admin: User, agent: User, org: Or
     assert (body["count"], body["page"], body["page_size"], len(body["items"])) == (7, 2, 3, 3)
     assert client.get(INTERACTIONS, {"page": 9}, headers=headers).json()["items"] == []
     assert client.get(INTERACTIONS, {"page_size": 1000}, headers=headers).status_code == 422
+
+
+def test_the_api_reference_describes_the_batch_bodies(client: Client, admin: User) -> None:
+    client.force_login(admin)
+    document = client.get("/api/v1/openapi.json").json()
+    body = document["paths"]["/api/v1/interactions"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert (schema["type"], schema["maxItems"]) == ("array", 10_000)
+    assert {"source", "source_id", "channel", "agent_email", "started_at"} <= set(
+        schema["items"]["required"]
+    )
+    ours = [document["paths"][p] for p in ("/api/v1/interactions", "/api/v1/customer-feedback")]
+    assert "#/$defs/" not in json.dumps(ours)
+    assert "post" in document["paths"]["/api/v1/customer-feedback"]
