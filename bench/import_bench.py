@@ -10,8 +10,9 @@
 2. writes a CSV of `--rows` interactions (a share with a short chat transcript that has card
    numbers, emails and phone numbers to mask) to a temporary file;
 3. imports it through `import_interactions` in a child process and reports seconds, rows/s
-   for the two passes, and the child's peak RSS (resource.getrusage); then imports the same
-   file again (every row unchanged);
+   for the two passes ("check": reading, checking, masking and, on PostgreSQL, COPYing the
+   rows into the import's stage table; "write": the upserts and the commit), and the child's
+   peak RSS (resource.getrusage); then imports the same file again (every row unchanged);
 4. on PostgreSQL, copies the same file with `COPY ... FROM STDIN (FORMAT csv)` into a bare
    table of text columns (no keys, no checks): the floor for getting those bytes into the
    database;

@@ -53,10 +53,12 @@ def _register_routers() -> None:
     from qa_platform.people.api import router as people_router
     from scorecards.api import router as interactions_router
     from scorecards.api_reviews import router as reviews_router
+    from training.api import router as training_router
 
     api.add_router("/", people_router)
     api.add_router("/", reviews_router)
     api.add_router("/", interactions_router)
+    api.add_router("/", training_router)
 
 
 _register_routers()

@@ -57,6 +57,8 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem("Home", "home", ALL_ROLES, "home"),
             NavItem("My reviews", "scorecards:my_reviews", (Role.AGENT,), "check"),
+            NavItem("My training", "training:my_training", ALL_ROLES, "check"),
+            NavItem("Library", "library", ALL_ROLES, "tree"),
         ),
     ),
     NavGroup(
@@ -64,6 +66,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem("Interactions", "scorecards:interactions", QUALITY, "audit"),
             NavItem("Reviews", "scorecards:reviews", OVERVIEW, "check"),
+            NavItem("Role-play grading", "training:grading", QUALITY, "check"),
         ),
     ),
     NavGroup(
@@ -71,6 +74,8 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem("Quality overview", "scorecards:overview", OVERVIEW, "dot"),
             NavItem("People", "people:list", OVERSIGHT_ROLES, "people"),
+            NavItem("Assign training", "training:assign", OVERVIEW, "people"),
+            NavItem("Training reports", "training:reports", OVERVIEW, "dot"),
         ),
     ),
     NavGroup(

@@ -36,9 +36,12 @@ urlpatterns = [
     path("audit/", include("qa_platform.audit.urls")),
     path("notifications/", include("qa_platform.notifications.urls")),
     path("quality/", include("scorecards.urls")),
+    path("training/", include("training.urls")),
+    path("", include("training.urls_public")),
     path("api/v1/", api.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("library/", include("content.urls")),
 ]
 
 if settings.DEBUG:

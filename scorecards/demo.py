@@ -54,6 +54,7 @@ from scorecards.models import (
     Framework,
     FrameworkVersion,
     Interaction,
+    QualityRollup,
     Review,
     ReviewPurpose,
     ReviewRating,
@@ -61,6 +62,7 @@ from scorecards.models import (
     ReviewStatus,
     Transcript,
 )
+from scorecards.services import rollups
 from scorecards.services.reviews import RatingInput, rate, start_review, submit_review
 
 SOURCE = "demo-helpdesk"
@@ -1348,5 +1350,21 @@ def seed_scorecards(scale: str, rng: random.Random, stdout: TextIOBase) -> None:
         "reviews".format(**counts)
         + f" in {time.perf_counter() - started:.1f} s.\n"
     )
+    bulk_added = 0
     if scale == "large":
-        seed_large(random.Random(rng.random()), now, stdout)
+        bulk_added = seed_large(random.Random(rng.random()), now, stdout)["reviews"]
+    fill_rollups(bulk_added, stdout)
+
+
+def fill_rollups(bulk_added: int, stdout: TextIOBase) -> None:
+    """The quality overview's rollups. The small seed's reviews went through the review services,
+    which add them as they write; the large seed bulk-inserts, so its reviews are summed by a
+    rebuild from the reviews afterwards (also when a database seeded before the rollups existed
+    has reviews but no rollups)."""
+    if bulk_added or (Review.objects.counting().exists() and not QualityRollup.objects.exists()):
+        started = time.perf_counter()
+        reviews, criteria = rollups.rebuild()
+        stdout.write(
+            f"Quality rollups: rebuilt from the reviews ({reviews:,} review cells, {criteria:,} "
+            f"criterion cells) in {time.perf_counter() - started:.1f} s.\n"
+        )

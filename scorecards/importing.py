@@ -321,7 +321,8 @@ class CsvRows:
         self.bytes_read = 0
         self.delimiter = ","
 
-    # Lines of text, decoded strictly one line at a time so a bad byte is placed exactly.
+    # Lines of text, each ending in "\n" (but perhaps the last). Decoded strictly a chunk at a
+    # time (up to its last newline); a bad byte is placed on its line.
     def _lines(self) -> Iterator[str]:
         pending = b""
         line = 0
@@ -345,14 +346,23 @@ class CsvRows:
                         "Upload a .csv file.",
                     )
                 )
-            parts = data.split(b"\n")
-            pending = parts.pop()
-            for raw in parts:
-                line += 1
-                try:
-                    yield raw.decode("utf-8") + "\n"
-                except UnicodeDecodeError:
-                    raise FileProblem(wrong_encoding(line)) from None
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                pending = data
+                continue
+            pending = data[cut:]
+            block = data[:cut]
+            try:
+                text = block.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise FileProblem(
+                    wrong_encoding(line + block.count(b"\n", 0, exc.start) + 1)
+                ) from None
+            lines = text.split("\n")
+            lines.pop()  # the "" after the last newline
+            line += len(lines)
+            for text_line in lines:
+                yield text_line + "\n"
         if pending:
             line += 1
             try:
@@ -414,6 +424,8 @@ class CsvRows:
         reader = csv.reader(all_lines(), delimiter=self.delimiter, strict=True)
         number = 0
         mapping: tuple[ColumnMapping, ...] = ()
+        known: list[tuple[int, str]] = []
+        custom_columns: list[tuple[int, str]] = []
         try:
             for record in reader:
                 number += 1
@@ -422,6 +434,9 @@ class CsvRows:
                 if self.columns is None:
                     self.columns, header_errors = read_header(record, self.kind, row=number)
                     mapping = self.columns.mapping
+                    # (cell index, column) pairs, so each row is one pass over its cells.
+                    known = [(i, m.column) for i, m in enumerate(mapping) if m.column]
+                    custom_columns = [(i, m.custom) for i, m in enumerate(mapping) if m.custom]
                     if header_errors:
                         self.errors.extend(header_errors)
                         return
@@ -437,15 +452,13 @@ class CsvRows:
                         },
                     )
                     continue
-                values: dict[str, object] = {}
-                custom: dict[str, object] | None = {} if self.columns.custom else None
-                for m, cell in zip(mapping, record, strict=False):
-                    if m.column:
-                        values[m.column] = cell
-                    elif m.custom and custom is not None:
-                        custom[m.custom] = cell
-                if custom is not None:
-                    values[CUSTOM] = custom
+                values: dict[str, object] = {
+                    name: record[i] for i, name in known if i < len(record)
+                }
+                if custom_columns:
+                    values[CUSTOM] = {
+                        name: record[i] for i, name in custom_columns if i < len(record)
+                    }
                 yield RawRow(row=number, values=values)
         except csv.Error as exc:
             raise FileProblem(RowError(number + 1, "", _csv_problem(str(exc)))) from None

@@ -28,6 +28,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -53,13 +54,16 @@ from qa_platform.people.access import _path_q, grants_of
 from qa_platform.people.models import Team, User
 from scorecards.access import OVERVIEW_ROLES, reviews_q
 from scorecards.models import (
+    CriterionRollup,
     CustomerFeedback,
     FrameworkVersion,
+    QualityRollup,
     Review,
     ReviewPurpose,
     ReviewQuerySet,
     ReviewRating,
     ReviewStatus,
+    RollupSpan,
 )
 
 CONFIDENCE = 0.95
@@ -394,6 +398,73 @@ def _narrowing(user: Any, filters: Filters) -> Q:
     return q
 
 
+def uses_rollups(filters: Filters) -> bool:
+    """Whether the overview reads the rollups (scorecards.models.rollups) rather than the
+    reviews: always, except for one agent's overview (a few hundred reviews at most, read
+    directly, so the criterion rollup needs no agent) and in a time zone other than the one the
+    rollups' days are cut in."""
+    return (
+        filters.agent_id is None
+        and timezone.get_current_timezone_name() == timezone.get_default_timezone_name()
+    )
+
+
+def rollup_ranges(period: Period) -> list[tuple[str, dt.date, dt.date]]:
+    """The rollup rows that make up `period` exactly, as (span, first start, last start): the
+    week rows of the whole weeks (Monday to Sunday) inside it, and the day rows of the days
+    before the first whole week and after the last."""
+    start, end = period.start, period.end
+    first_monday = start + dt.timedelta(days=-start.weekday() % 7)
+    last_sunday = end - dt.timedelta(days=(end.weekday() + 1) % 7)
+    if first_monday > last_sunday:  # no whole week inside: days only
+        return [(RollupSpan.DAY, start, end)]
+    ranges = [(str(RollupSpan.WEEK), first_monday, last_sunday - dt.timedelta(days=6))]
+    if start < first_monday:
+        ranges.append((RollupSpan.DAY, start, first_monday - dt.timedelta(days=1)))
+    if last_sunday < end:
+        ranges.append((RollupSpan.DAY, last_sunday + dt.timedelta(days=1), end))
+    return [(str(span), first, last) for span, first, last in ranges]
+
+
+def rollup_spans(period: Period) -> Q:
+    """`rollup_ranges` as a condition on rollup rows."""
+    conditions = [
+        Q(span=span, start__gte=first, start__lte=last)
+        for span, first, last in rollup_ranges(period)
+    ]
+    q = conditions[0]
+    for condition in conditions[1:]:
+        q |= condition
+    return q
+
+
+def scope_teams(user: Any, filters: Filters) -> Q:
+    """The overview's teams (the person's overview scope, narrowed to the chosen team's subtree)
+    as `team_id IN (SELECT id FROM team WHERE path LIKE …)`: a semi-join on the small team table
+    instead of a join tested on every row (about a third faster for the feedback counts).
+
+    Within the overview scope every submitted review and every feedback answer is visible to the
+    person (an overview role is a quality role, which sees its teams' submitted reviews and
+    feedback: scorecards.access), so this is the whole scope of the rows read here."""
+    teams = Q(pk__isnull=False) & _path_q(overview_paths(user), "path")
+    if filters.team_path:
+        teams &= Q(path__startswith=filters.team_path)
+    return Q(team_id__in=Team.objects.filter(teams).values("pk"))
+
+
+def _rollup_narrowing(user: Any, filters: Filters) -> Q:
+    """`_narrowing` on rollup rows (tests/scorecards/test_rollups.py checks the figures equal
+    those computed from the reviews)."""
+    q = scope_teams(user, filters) & rollup_spans(filters.period)
+    if filters.version_id is not None:
+        q &= Q(framework_version_id=filters.version_id)
+    elif filters.framework_id is not None:
+        q &= Q(framework_version__framework_id=filters.framework_id)
+    if filters.channel:
+        q &= Q(channel=filters.channel)
+    return q
+
+
 def counting_reviews(user: Any, filters: Filters) -> ReviewQuerySet:
     """Submitted quality reviews the person may see, in their overview scope, filtered."""
     return Review.objects.visible_to(user).counting().filter(_narrowing(user, filters))
@@ -429,16 +500,13 @@ def counting_ratings(user: Any, filters: Filters) -> QuerySet[ReviewRating]:
 
 
 def counting_feedback(user: Any, filters: Filters) -> QuerySet[CustomerFeedback]:
-    """Customer feedback received in the period from the same teams and agents. Frameworks do
-    not apply to feedback; the channel is the channel of the interaction it answers."""
+    """Customer feedback received in the period from the same teams and agents (`scope_teams`).
+    Frameworks do not apply to feedback; the channel is the channel of the interaction it
+    answers."""
     start, end = filters.period.bounds()
-    feedback = (
-        CustomerFeedback.objects.visible_to(user)
-        .filter(_path_q(overview_paths(user), "team__path"))
-        .filter(received_at__gte=start, received_at__lt=end)
+    feedback = CustomerFeedback.objects.filter(
+        scope_teams(user, filters), received_at__gte=start, received_at__lt=end
     )
-    if filters.team_path:
-        feedback = feedback.filter(team__path__startswith=filters.team_path)
     if filters.channel:
         feedback = feedback.filter(interaction__channel=filters.channel)
     if filters.agent_id is not None:
@@ -451,13 +519,25 @@ def counting_feedback(user: Any, filters: Filters) -> QuerySet[CustomerFeedback]
 # ---------------------------------------------------------------------------------------------
 
 
+ZERO = Decimal(0)
+
+
+def exact(value: Any) -> Decimal:
+    """A database sum as an exact decimal (0 for NULL)."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 @dataclass(frozen=True)
 class Sums:
-    """What the database returns for a group of reviews; sums add up across groups."""
+    """What the database returns for a group of reviews; sums add up across groups. The sums
+    stay exact decimals until a row is computed, so the figures do not depend on the order the
+    groups arrive in (the rollups and the reviews give them in different orders)."""
 
     n: int = 0  # reviews with a final score
-    total: float = 0.0  # Σ final score
-    squares: float = 0.0  # Σ final score²
+    total: Decimal = ZERO  # Σ final score
+    squares: Decimal = ZERO  # Σ final score²
     passed: int = 0
     pass_n: int = 0  # reviews with a pass/fail verdict
 
@@ -563,8 +643,8 @@ def score_row(
     detail: str = "",
     depth: int = 0,
 ) -> ScoreRow:
-    mean = sums.total / sums.n if sums.n else None
-    sd = sample_sd(sums.n, sums.total, sums.squares)
+    mean = float(sums.total) / sums.n if sums.n else None
+    sd = sample_sd(sums.n, float(sums.total), float(sums.squares))
     interval = mean_interval_from_summary(sums.n, mean, sd) if mean is not None else None
     return ScoreRow(
         key=key,
@@ -656,8 +736,8 @@ def _review_aggregates() -> dict[str, Any]:
 def _sums(row: Mapping[str, Any]) -> Sums:
     return Sums(
         n=int(row["n"] or 0),
-        total=float(row["total"] or 0.0),
-        squares=float(row["squares"] or 0.0),
+        total=exact(row["total"]),
+        squares=exact(row["squares"]),
         passed=int(row.get("passed_n") or 0),
         pass_n=int(row.get("pass_n") or 0),
     )
@@ -711,10 +791,48 @@ def review_groups(user: Any, filters: Filters) -> list[Group]:
             team_id,
             agent_id,
             week,
-            sums=Sums(int(n or 0), float(total or 0), float(squares or 0), passed, pass_n),
+            sums=Sums(
+                int(n or 0), exact(total), exact(squares), int(passed or 0), int(pass_n or 0)
+            ),
         )
         for team_id, agent_id, week, n, total, squares, passed, pass_n in rows
     ]
+
+
+def _rollup_review_sums(user: Any, filters: Filters, *group: str) -> Any:
+    return (
+        QualityRollup.objects.filter(_rollup_narrowing(user, filters))
+        .values(*group)
+        .annotate(
+            s_reviews=Sum("reviews"),
+            s_n=Sum("n"),
+            s_total=Sum("total"),
+            s_squares=Sum("squares"),
+            s_passed=Sum("passed"),
+            s_pass_n=Sum("pass_n"),
+        )
+        .filter(s_reviews__gt=0)
+        .order_by()
+        .values_list(*group, "s_n", "s_total", "s_squares", "s_passed", "s_pass_n")
+    )
+
+
+def _exact_sums(n: Any, total: Any, squares: Any, passed: Any, pass_n: Any) -> Sums:
+    return Sums(int(n or 0), exact(total), exact(squares), int(passed or 0), int(pass_n or 0))
+
+
+def rollup_review_groups(user: Any, filters: Filters) -> list[Group]:
+    """Review sums per team and agent over the whole period, from the rollups (the weeks come
+    from `rollup_week_sums`: two narrow GROUP BYs return ~300 rows where one per team, agent
+    and week returned thousands for Python to add up)."""
+    rows = _rollup_review_sums(user, filters, "team_id", "agent_id")
+    return [Group(team, agent, None, _exact_sums(*sums)) for team, agent, *sums in rows]
+
+
+def rollup_week_sums(user: Any, filters: Filters) -> dict[dt.date, Sums]:
+    """Review sums per week (Monday), from the rollups."""
+    rows = _rollup_review_sums(user, filters, "week")
+    return {week: _exact_sums(*sums) for week, *sums in rows}
 
 
 def feedback_groups(user: Any, filters: Filters) -> list[Group]:
@@ -763,6 +881,29 @@ def by_criterion(user: Any, filters: Filters) -> list[tuple[int, str, Sums, int]
         .order_by()
     )
     return [(r[framework], r["criterion_key"], _sums(r), int(r["na_n"] or 0)) for r in rows]
+
+
+def rollup_by_criterion(user: Any, filters: Filters) -> list[tuple[int, str, Sums, int]]:
+    """`by_criterion` from the rollups."""
+    framework = "framework_version__framework_id"
+    rows = (
+        CriterionRollup.objects.filter(_rollup_narrowing(user, filters))
+        .values(framework, "criterion_key")
+        .annotate(
+            s_ratings=Sum("ratings"),
+            s_n=Sum("n"),
+            s_total=Sum("total"),
+            s_squares=Sum("squares"),
+            s_na=Sum("na"),
+        )
+        .filter(s_ratings__gt=0)
+        .order_by()
+        .values_list(framework, "criterion_key", "s_n", "s_total", "s_squares", "s_na")
+    )
+    return [
+        (framework_id, key, Sums(int(n or 0), exact(total), exact(squares)), int(na or 0))
+        for framework_id, key, n, total, squares, na in rows
+    ]
 
 
 def latest_definitions(framework_ids: Iterable[int]) -> dict[int, FrameworkVersion]:
@@ -829,20 +970,30 @@ def criterion_rows(
     return [row for _, row in rows]
 
 
-def build_overview(user: Any, filters: Filters) -> Overview:
-    """Every figure of the overview page in six queries, whatever the number of reviews: review
-    sums per (team, agent, week), feedback counts per (team, agent), criterion sums, the latest
-    framework versions (criterion titles), and the names of the teams and agents found."""
-    reviews = review_groups(user, filters)
+def build_overview(user: Any, filters: Filters, *, live: bool | None = None) -> Overview:
+    """Every figure of the overview page in seven queries, whatever the number of reviews: review
+    sums per (team, agent) and per week, feedback counts per (team, agent), criterion sums, the
+    latest framework versions (criterion titles), and the names of the teams and agents found.
+
+    The review and criterion sums come from the rollups when `uses_rollups(filters)`; from the
+    reviews and ratings themselves otherwise or with `live=True` (then review sums per (team,
+    agent, week) in one query: six queries). Both give the same figures, to the last digit: the
+    sums are exact decimals until each row is computed."""
+    rolled = uses_rollups(filters) if live is None else not live
+    if rolled:
+        reviews = rollup_review_groups(user, filters)
+        week_sums = rollup_week_sums(user, filters)
+    else:
+        reviews = review_groups(user, filters)
+        week_sums = {}  # summed from the groups below
     feedback = feedback_groups(user, filters)
-    found = by_criterion(user, filters)
+    found = (rollup_by_criterion if rolled else by_criterion)(user, filters)
     versions = latest_definitions(f for f, _, _, _ in found)
 
     team_sums: dict[int, Sums] = {}
     team_counts: dict[int, FeedbackCounts] = {}
     agent_sums: dict[int, Sums] = {}
     agent_counts: dict[int, FeedbackCounts] = {}
-    week_sums: dict[dt.date, Sums] = {}
     for g in reviews:
         team_sums[g.team_id] = team_sums.get(g.team_id, Sums()) + g.sums
         if g.agent_id is not None:

@@ -432,6 +432,12 @@ class _Writes:
             for person, action, before, after in self.events
         ]
         AuditEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+        services.memberships_changed(
+            [m.user_id for m in self.memberships]
+            + [m.user_id for m in self.ended]
+            + [g.user_id for g in self.grants]
+            + [p.pk for p in self.changed_people]
+        )
 
 
 class _People:

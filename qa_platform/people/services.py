@@ -40,6 +40,21 @@ def _person_snapshot(person: User) -> dict[str, Any]:
     }
 
 
+def memberships_changed(person_ids: list[int]) -> None:
+    """Once the change commits, tell training who joined, moved, left or changed role: its
+    assignment rules are reconciled for those people (a background task)."""
+    ids = sorted({int(pk) for pk in person_ids if pk is not None})
+    if not ids:
+        return
+
+    def hand_over() -> None:
+        from training.tasks import membership_changed
+
+        membership_changed(ids)
+
+    transaction.on_commit(hand_over)
+
+
 def _set_path(team: Team) -> None:
     prefix = team.parent.path if team.parent_id and team.parent else "/"
     team.path = f"{prefix}{team.pk}/"
@@ -153,6 +168,8 @@ def update_person(
         if before["is_active"] != after["is_active"]:
             action = "person.activate" if is_active else "person.deactivate"
         record(action=action, actor=actor, obj=person, before=before, after=after, request=request)
+        if before["is_active"] != after["is_active"]:
+            memberships_changed([person.pk])
     return person
 
 
@@ -192,6 +209,7 @@ def move_to_team(
         after={"team": team.pk, "team_name": team.name, "start": str(start)},
         request=request,
     )
+    memberships_changed([person.pk])
     return membership
 
 
@@ -217,6 +235,7 @@ def end_membership(
         after={**before, "end": str(end)},
         request=request,
     )
+    memberships_changed([membership.user_id])
     return membership
 
 
@@ -273,6 +292,7 @@ def grant_role(
         after={"role": role, "team": team.pk, "team_name": team.name},
         request=request,
     )
+    memberships_changed([person.pk])
     return grant
 
 
@@ -308,4 +328,5 @@ def revoke_role(
         before={"role": grant.role, "team": grant.team_id, "team_name": grant.team.name},
         request=request,
     )
+    memberships_changed([grant.user_id])
     return grant

@@ -148,6 +148,11 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+# Origins of call recordings kept on another system ("https://recordings.example.com") that the
+# grading workspace may play in its <audio> element; "*" allows any http(s) origin. Only the
+# workspace page of such a recording adds its one origin to media-src; a recording elsewhere is
+# offered as a link. See docs/deployment.md.
+RECORDING_MEDIA_ORIGINS: list[str] = []
 ADMIN_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.UNSAFE_INLINE, CSP.UNSAFE_EVAL],

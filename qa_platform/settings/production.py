@@ -27,6 +27,16 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+# Comma-separated origins the grading workspace may play call recordings from (docs/deployment.md).
+RECORDING_MEDIA_ORIGINS = [
+    o.strip() for o in os.environ.get("RECORDING_MEDIA_ORIGINS", "").split(",") if o.strip()
+]
+for _origin in RECORDING_MEDIA_ORIGINS:
+    if _origin != "*" and not _origin.lower().startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"RECORDING_MEDIA_ORIGINS: “{_origin}” is not an http(s) origin such as "
+            "https://recordings.example.com (see docs/deployment.md)."
+        )
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,16 +10,19 @@ from .interactions import (
 )
 from .quality_settings import QualitySettings
 from .reviews import Review, ReviewPurpose, ReviewQuerySet, ReviewRating, ReviewSource, ReviewStatus
+from .rollups import CriterionRollup, QualityRollup, RollupSpan
 
 __all__ = [
     "CesVersion",
     "Channel",
+    "CriterionRollup",
     "CustomerFeedback",
     "Framework",
     "FrameworkQuerySet",
     "FrameworkVersion",
     "Interaction",
     "InteractionQuerySet",
+    "QualityRollup",
     "QualitySettings",
     "Review",
     "ReviewPurpose",
@@ -27,6 +30,7 @@ __all__ = [
     "ReviewRating",
     "ReviewSource",
     "ReviewStatus",
+    "RollupSpan",
     "ScoringMode",
     "Speaker",
     "Transcript",

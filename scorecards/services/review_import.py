@@ -45,6 +45,7 @@ from scorecards.models import (
     ReviewSource,
     ReviewStatus,
 )
+from scorecards.services import rollups
 from scorecards.services.reviews import _apply_scores, _quantise
 
 CHUNK = 2_000  # ids per `__in` query (SQLite allows 32,766 parameters)
@@ -423,20 +424,24 @@ def import_reviews(
         return result
 
     ratings: list[ReviewRating] = []
+    counted: list[tuple[None, rollups.Contribution | None]] = []
     for review, record_, score in zip(reviews, new, scores, strict=True):
         normalised = {c.key: c.normalised for c in score.criteria}
-        for key, rating in record_.ratings.items():
-            ratings.append(
-                ReviewRating(
-                    review=review,
-                    criterion_key=key,
-                    value=None if rating.na else rating.value,
-                    na=rating.na,
-                    normalised=_quantise(normalised.get(key)),
-                    comment=record_.comments.get(key, ""),
-                )
+        own = [
+            ReviewRating(
+                review=review,
+                criterion_key=key,
+                value=None if rating.na else rating.value,
+                na=rating.na,
+                normalised=_quantise(normalised.get(key)),
+                comment=record_.comments.get(key, ""),
             )
+            for key, rating in record_.ratings.items()
+        ]
+        ratings.extend(own)
+        counted.append((None, rollups.contribution(review, own)))
     ReviewRating.objects.bulk_create(ratings, batch_size=BULK_BATCH)
+    rollups.record_changes(counted)  # the quality overview's sums, in this transaction
     AuditEvent.objects.bulk_create(
         [_event(review, r, by, request) for review, r in zip(reviews, new, strict=True)],
         batch_size=BULK_BATCH,

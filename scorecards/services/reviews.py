@@ -29,6 +29,7 @@ from scorecards.models import (
     ReviewRating,
     ReviewStatus,
 )
+from scorecards.services import rollups
 
 SCORE_PLACES = Decimal("0.0001")
 
@@ -176,6 +177,9 @@ def rate(
         raise ReviewIncomplete(problems)
 
     existing = {r.criterion_key: r for r in review.ratings.all()}
+    # What a submitted review adds to the quality figures now (None for a draft): corrected
+    # below by the difference, in this transaction.
+    counted_before = rollups.contribution(review, existing.values())
     changed: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
     dirty: set[str] = set()  # rows to write, each once
     for key, entered in ratings.items():
@@ -224,6 +228,7 @@ def rate(
     before_scores = {"raw": str(review.raw_score), "final": str(review.final_score)}
     _apply_scores(review, result)
     review.save()
+    rollups.record_change(counted_before, rollups.contribution(review, existing.values()))
 
     if review.is_submitted:
         for key, before, after in changed:
@@ -248,7 +253,10 @@ def submit_review(*, review: Review, by: Any, request: HttpRequest | None = None
     """Submit a draft: every scoring criterion rated or N/A (where allowed). Submitting a review
     that is already submitted (a double click, two tabs) stores nothing more and returns it."""
     locked = (
-        Review.objects.select_for_update().select_related("framework_version").get(pk=review.pk)
+        Review.objects.select_for_update()
+        .select_related("framework_version")
+        .prefetch_related("ratings")
+        .get(pk=review.pk)
     )
     if locked.is_submitted:
         return locked
@@ -260,6 +268,7 @@ def submit_review(*, review: Review, by: Any, request: HttpRequest | None = None
     locked.status = ReviewStatus.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.save()
+    rollups.record_change(None, rollups.contribution(locked, locked.ratings.all()))
     record(
         action="review.submitted",
         actor=by,

@@ -14,6 +14,8 @@ filters and lays the figures out.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,12 +25,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from qa_platform.charts import Datum, LineChart, Series, line_chart
 from qa_platform.http import AuthedRequest
 from qa_platform.people.access import people_q, teams_q
 from qa_platform.people.models import Team, User
+from qa_platform.templatetags.scores import score_html
 from qa_platform.widgets import FastSelect
 from scorecards import overview as figures
 from scorecards.access import OVERVIEW_ROLES, require_overview_role
@@ -76,13 +80,18 @@ class OverviewFilterForm(forms.Form):
         label="Team", required=False, coerce=int, empty_value=None, widget=FastSelect
     )
     framework = forms.TypedChoiceField(
-        label="Framework", required=False, coerce=int, empty_value=None
+        label="Framework", required=False, coerce=int, empty_value=None, widget=FastSelect
     )
     version = forms.TypedChoiceField(label="Version", required=False, coerce=int, empty_value=None)
     channel = forms.ChoiceField(
-        label="Channel", required=False, choices=[("", "Any channel"), *Channel.choices]
+        label="Channel",
+        required=False,
+        choices=[("", "Any channel"), *Channel.choices],
+        widget=FastSelect,
     )
-    period = forms.ChoiceField(label="Period", required=False, choices=figures.PERIOD_CHOICES)
+    period = forms.ChoiceField(
+        label="Period", required=False, choices=figures.PERIOD_CHOICES, widget=FastSelect
+    )
     start = forms.DateField(
         label="From",
         required=False,
@@ -243,6 +252,47 @@ def trend_chart(weeks: tuple[figures.ScoreRow, ...]) -> LineChart:
     )
 
 
+def figure_cells(row: figures.ScoreRow, header: str) -> SafeString:
+    """A team's or an agent's table row without its `<tr>`: the row header, then the quality
+    score, the pass rate (greyed under the minimum n) and the CSAT and NPS figures, as the
+    overview's tables print them. Built here rather than in the template: ~65 rows of 5 cells,
+    3 of them figures, were most of the page's rendering (see qa_platform/templatetags/scores.py).
+    `header` is HTML already escaped; a row's key, a team's or agent's primary key, is a
+    number with nothing to escape."""
+    pass_class = "num score-too-few" if row.pass_too_few else "num"
+    of = f' <span class="muted">of {escape(row.pass_n_text)}</span>' if row.pass_n else ""
+    return SafeString(
+        f"{header}<td>{score_html(row.score)}</td>"
+        f'<td class="{pass_class}">{escape(row.pass_rate_text)}{of}</td>'
+        f"<td>{score_html(row.csat)}</td><td>{score_html(row.nps)}</td>"
+    )
+
+
+def team_cells(rows: Iterable[figures.ScoreRow], base: str) -> list[SafeString]:
+    """The "By team" rows: each team indented by its depth, linking to the overview of that
+    team with the other filters kept (`base`, a query string)."""
+    prefix = f"?{escape(base)}&amp;team=" if base else "?team="
+    return [
+        figure_cells(
+            row,
+            f'<th scope="row" class="tree-level-{row.depth}">'
+            f'<a href="{prefix}{row.key}">{escape(row.label)}</a></th>',
+        )
+        for row in rows
+    ]
+
+
+def agent_cells(rows: Iterable[figures.ScoreRow], base: str) -> list[SafeString]:
+    """The "By agent" rows of the page: each agent links to the overview of that agent."""
+    prefix = f"?{escape(base)}&amp;agent=" if base else "?agent="
+    return [
+        figure_cells(
+            row, f'<th scope="row"><a href="{prefix}{row.key}">{escape(row.label)}</a></th>'
+        )
+        for row in rows
+    ]
+
+
 def _link(query: dict[str, str], **changes: str) -> str:
     merged = {**query, **changes}
     return "?" + urlencode(merged)
@@ -261,6 +311,9 @@ def overview(request: AuthedRequest) -> HttpResponse:
     agents = figures.sort_agents(data.agents, sort)
     page = Paginator(agents, AGENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     page_query = {**query, **({"sort": sort} if sort != "name" else {})}
+    # A team row links to the overview of that team, an agent row to that agent's.
+    team_base = urlencode({k: v for k, v in query.items() if k not in ("team", "agent")})
+    agent_base = urlencode({k: v for k, v in query.items() if k != "agent"})
     context = {
         "form": form,
         "problems": form.problems(),
@@ -270,12 +323,11 @@ def overview(request: AuthedRequest) -> HttpResponse:
         "chart": trend_chart(data.weeks),
         "agents_page": page,
         "agent_rows": page.object_list,
+        "agent_cells": agent_cells(page.object_list, agent_base),
+        "team_cells": team_cells(data.teams, team_base),
         "query_string": urlencode(page_query),
         "sort": sort,
         "sorts": [(key, label, _link(query, sort=key)) for key, label in figures.AGENT_SORTS],
-        # A team row links to the overview of that team, an agent row to that agent's.
-        "team_base": urlencode({k: v for k, v in query.items() if k not in ("team", "agent")}),
-        "agent_base": urlencode({k: v for k, v in query.items() if k != "agent"}),
         "filtered": bool(query),
         "how_scores_url": how_url(),
         "min_n": figures.MIN_N,

@@ -22,13 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -36,6 +38,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -625,6 +628,52 @@ def _transcript(interaction: Interaction) -> Transcript | None:
         return None
 
 
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*$")
+
+
+def url_origin(url: str) -> str | None:
+    """ "https://media.example.com:8443" from an http(s) address; None for anything else (other
+    schemes, no host, a host or port that could not stand in a CSP source expression)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if scheme not in ("http", "https") or not host:
+        return None
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    if not _HOST.match(host):
+        return None
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" + (f":{port}" if port and port != default else "")
+
+
+def playable_origin(url: str) -> str | None:
+    """The origin of an external recording the workspace may play in its <audio> element: one
+    listed in settings.RECORDING_MEDIA_ORIGINS ("*" allows any http(s) origin), else None (the
+    page then only links to the recording)."""
+    origin = url_origin(url)
+    if origin is None:
+        return None
+    allowed = getattr(settings, "RECORDING_MEDIA_ORIGINS", ())
+    if "*" in allowed or origin in {url_origin(a) for a in allowed}:
+        return origin
+    return None
+
+
+def csp_with_media(origin: str) -> dict[str, list[str]]:
+    """The site's policy with one more origin allowed for media (audio) and nothing else."""
+    base: dict[str, Any] = settings.SECURE_CSP
+    policy: dict[str, list[str]] = {k: list(v) for k, v in base.items()}
+    policy["media-src"] = [*policy.get("media-src", [CSP.SELF]), origin]
+    return policy
+
+
 def render_workspace(
     request: AuthedRequest,
     interaction: Interaction,
@@ -680,10 +729,16 @@ def render_workspace(
         .order_by("-received_at")
     )
     recording_src = ""
+    media_origin = None
     if interaction.recording_file:
         recording_src = interaction.recording_file.url
-    elif interaction.recording_url.startswith("/"):
-        recording_src = interaction.recording_url
+    else:
+        url = interaction.recording_url
+        # A path on this site plays as it is; another site's only when its origin is allowed.
+        local = url.startswith("/") and not url.startswith("//")
+        media_origin = None if local or not url else playable_origin(url)
+        if local or media_origin:
+            recording_src = url
     seekable = interaction.channel == "call" and bool(recording_src)
     transcript = _transcript(interaction)
     description = " · ".join(
@@ -746,7 +801,11 @@ def render_workspace(
         context["submit_url"] = reverse("scorecards:review_submit", args=[review.pk])
         context["correct_url"] = _workspace_url(review, correcting=True)
         context["view_url"] = _workspace_url(review)
-    return render(request, TEMPLATE, context, status=status)
+    response = render(request, TEMPLATE, context, status=status)
+    if media_origin is not None:
+        # This page, and only this one, may load media from the recording's origin.
+        response._csp_config = csp_with_media(media_origin)  # type: ignore[attr-defined]
+    return response
 
 
 def _own_review(request: AuthedRequest, interaction: Interaction) -> Review | None:

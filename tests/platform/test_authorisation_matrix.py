@@ -65,6 +65,7 @@ class Case:
     kwargs: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     data: Any = None
     api: bool = False  # authenticate with the role's API token instead of the session
+    args: tuple[str, ...] | None = None  # for patterns with unnamed groups (Wagtail's serve)
 
 
 def _agent(w: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +134,60 @@ REVIEW_READERS = row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404,
 QUALITY_LEADS = ("lead", "other_team_lead", "qa_manager", "admin")
 
 
+# --- Training (training-views) -------------------------------------------------------------
+
+
+def _training(w: dict[str, Any]) -> dict[str, Any]:
+    """A module, a role-play with a free step, a path with a certificate; the agent's attempts
+    of both (the role-play waiting for a grade) and certificate (made on first use)."""
+    if "training" not in w:
+        from tests.training.factories import module_page, scenario_page
+        from tests.training.views_helpers import make_path
+        from training.models import AttemptAnswer
+        from training.services import answer_step, issue_certificate, start_attempt
+
+        module = module_page("Matrix module")
+        role_play = scenario_page("Matrix role-play", free=True)
+        path = make_path("Matrix path", [(module, [], True)])
+        module_attempt = start_attempt(person=w["agent"], page=module)
+        played = start_attempt(person=w["agent"], page=role_play)
+        answer_step(attempt=played, step_key="greet", reply_key="kind")
+        answer_step(attempt=played, step_key="middle", text="Sorry, fixing it now.")
+        w["training"] = {
+            "module": module,
+            "role_play": role_play,
+            "path": path,
+            "module_attempt": module_attempt,
+            "answer": AttemptAnswer.objects.get(attempt=played, key="middle"),
+            "certificate": issue_certificate(person=w["agent"], path=path),
+        }
+        # A role-play attempt still in progress, for the answer endpoint.
+        w["training"]["open_play"] = start_attempt(person=w["agent"], page=role_play, practice=True)
+    return w["training"]
+
+
+def _t_page(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda w: {"page_id": _training(w)[name].pk}
+
+
+def _t_module_attempt(w: dict[str, Any]) -> dict[str, Any]:
+    t = _training(w)
+    return {"page_id": t["module"].pk, "attempt_id": t["module_attempt"].pk}
+
+
+def _t_play(w: dict[str, Any]) -> dict[str, Any]:
+    t = _training(w)
+    return {"page_id": t["role_play"].pk, "attempt_id": t["open_play"].pk}
+
+
+TRAINING_MANAGERS = ("lead", "other_team_lead", "qa_manager", "admin")
+# The agent's own attempt: nobody else reaches it, whatever their role.
+OWN_ATTEMPT = row(LOGIN, rest=404, agent=200)
+OWN_ATTEMPT_POST = row(LOGIN, rest=404, agent=REDIRECT)
+# The agent's certificate: the holder and the oversight roles of the agent's team.
+CERTIFICATE_READERS = row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404)
+
+
 MATRIX: dict[str, Case] = {
     # Homes: `/` sends each person to the home of their main role.
     "home": Case(row(LOGIN, rest=REDIRECT)),
@@ -150,6 +205,19 @@ MATRIX: dict[str, Case] = {
     "password_reset": Case(PUBLIC),
     "password_reset_done": Case(PUBLIC),
     "password_reset_complete": Case(PUBLIC),
+    # Public certificate check: an unknown code is a 404 page for everyone, signed in or not.
+    "verify_certificate": Case(row(404, rest=404), kwargs=lambda w: {"code": "NO-SUCH-CODE"}),
+    # The library (Wagtail page serving) is for signed-in staff; pages keep Wagtail's own view
+    # restrictions on top (tests/content/test_search.py and test_pages.py).
+    "library": Case(SIGNED_IN),
+    "library_search": Case(SIGNED_IN),
+    "wagtail_serve": Case(row(LOGIN, rest=404), args=("no-such-page/",)),
+    # Wagtail's sign-in form for pages restricted to a login: a form, like our own login page.
+    "wagtailcore_login": Case(PUBLIC),
+    "wagtailcore_authenticate_with_password": Case(
+        row(LOGIN, rest=404),
+        kwargs=lambda w: {"page_view_restriction_id": 999999, "page_id": 999999},
+    ),
     "password_reset_confirm": Case(PUBLIC, kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}),
     # People and teams.
     "people:list": Case(OVERSIGHT),
@@ -238,6 +306,36 @@ MATRIX: dict[str, Case] = {
     # and the scoring rules every signed-in person may read.
     "scorecards:overview": Case(only(QUALITY_LEADS)),
     "scorecards:how_scores_work": Case(SIGNED_IN),
+    # Training: everyone's own learning; grading, assigning and reports for their roles.
+    "training:my_training": Case(SIGNED_IN),
+    "training:path": Case(SIGNED_IN, kwargs=_t_page("path")),
+    "training:module": Case(SIGNED_IN, kwargs=_t_page("module")),
+    "training:module_start": Case(
+        row(LOGIN, rest=REDIRECT), method="post", kwargs=_t_page("module")
+    ),
+    "training:module_attempt": Case(OWN_ATTEMPT, kwargs=_t_module_attempt),
+    "training:module_answer": Case(OWN_ATTEMPT_POST, method="post", kwargs=_t_module_attempt),
+    "training:module_submit": Case(OWN_ATTEMPT_POST, method="post", kwargs=_t_module_attempt),
+    "training:scenario": Case(SIGNED_IN, kwargs=_t_page("role_play")),
+    "training:scenario_start": Case(
+        row(LOGIN, rest=REDIRECT), method="post", kwargs=_t_page("role_play")
+    ),
+    "training:scenario_attempt": Case(OWN_ATTEMPT, kwargs=_t_play),
+    "training:scenario_answer": Case(OWN_ATTEMPT_POST, method="post", kwargs=_t_play),
+    "training:grading": Case(row(LOGIN, rest=200, agent=403, other_team_agent=403, hr=403)),
+    "training:grade": Case(GRADERS, kwargs=lambda w: {"answer_id": _training(w)["answer"].pk}),
+    "training:assign": Case(only(TRAINING_MANAGERS)),
+    "training:rules": Case(only(TRAINING_MANAGERS)),
+    "training:certificates": Case(only(TRAINING_MANAGERS)),
+    "training:certificate_pdf": Case(
+        CERTIFICATE_READERS, kwargs=lambda w: {"certificate_id": _training(w)["certificate"].pk}
+    ),
+    "training:certificate_revoke": Case(
+        row(LOGIN, rest=403, other_team_agent=404, other_team_lead=404, admin=REDIRECT),
+        method="post",
+        kwargs=lambda w: {"certificate_id": _training(w)["certificate"].pk},
+    ),
+    "training:reports": Case(only(QUALITY_LEADS)),
     # The API's documentation is for signed-in people; the API itself takes tokens (below).
     "api:openapi-view": Case(SIGNED_IN),
     "api:openapi-json": Case(SIGNED_IN),
@@ -257,6 +355,8 @@ API_MATRIX: dict[str, Case] = {
     "api:reviews": Case(row(401, rest=200), api=True),
     # GET lists what the token may see; POST (same URL) is for QA managers and administrators.
     "api:interactions": Case(row(401, rest=200), api=True),
+    # Completions the token's owner may see (their own at least).
+    "api:training_completions": Case(row(401, rest=200), api=True),
     "api:customer_feedback": Case(
         row(401, rest=403, qa_manager=200, admin=200), method="post", data=[], api=True
     ),
@@ -313,7 +413,7 @@ def _matches(expected: Any, actual: Any) -> bool:
 
 
 def _check(name: str, case: Case, world: dict[str, Any], api: bool) -> None:
-    url = reverse(name, kwargs=case.kwargs(world) if case.kwargs else None)
+    url = reverse(name, args=case.args, kwargs=case.kwargs(world) if case.kwargs else None)
     failures = []
     for role in ROLES:
         client = Client()

@@ -64,7 +64,7 @@ def _payloads() -> list[dict[str, Any]]:
 
 def _url(name: str, world: dict[str, Any]) -> str:
     case = MATRIX.get(name) or API_MATRIX[name]
-    return reverse(name, kwargs=case.kwargs(world) if case.kwargs else None)
+    return reverse(name, args=case.args, kwargs=case.kwargs(world) if case.kwargs else None)
 
 
 @pytest.mark.parametrize("role", ["admin", "agent"])

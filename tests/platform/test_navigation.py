@@ -7,21 +7,33 @@ def _labels(groups: list[dict[str, object]]) -> list[str]:
 
 
 def test_an_agent_sees_only_their_own_work() -> None:
-    assert _labels(navigation_for({Role.AGENT})) == ["Home", "My reviews"]
+    assert _labels(navigation_for({Role.AGENT})) == ["Home", "My reviews", "My training", "Library"]
 
 
 def test_a_reviewer_sees_interactions_to_grade_but_not_the_overview() -> None:
-    assert _labels(navigation_for({Role.REVIEWER})) == ["Home", "Interactions", "People"]
+    assert _labels(navigation_for({Role.REVIEWER})) == [
+        "Home",
+        "My training",
+        "Library",
+        "Interactions",
+        "Role-play grading",
+        "People",
+    ]
 
 
 def test_a_lead_also_sees_the_quality_and_the_people_of_their_teams() -> None:
     assert _labels(navigation_for({Role.LEAD, Role.AGENT})) == [
         "Home",
         "My reviews",
+        "My training",
+        "Library",
         "Interactions",
         "Reviews",
+        "Role-play grading",
         "Quality overview",
         "People",
+        "Assign training",
+        "Training reports",
     ]
 
 
@@ -32,17 +44,22 @@ def test_a_qa_manager_sees_the_programme_pages() -> None:
 
 
 def test_hr_sees_people_but_no_quality_pages() -> None:
-    assert _labels(navigation_for({Role.HR})) == ["Home", "People"]
+    assert _labels(navigation_for({Role.HR})) == ["Home", "My training", "Library", "People"]
 
 
 def test_an_administrator_sees_the_admin_pages() -> None:
     labels = _labels(navigation_for({Role.ADMIN}))
     assert labels == [
         "Home",
+        "My training",
+        "Library",
         "Interactions",
         "Reviews",
+        "Role-play grading",
         "Quality overview",
         "People",
+        "Assign training",
+        "Training reports",
         "Frameworks",
         "Import interactions",
         "Import feedback",

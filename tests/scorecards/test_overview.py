@@ -22,6 +22,7 @@ from qa_platform.people.models import Team, User
 from scorecards import framework_def as fd
 from scorecards import overview
 from scorecards.models import FrameworkVersion, Review, ReviewPurpose, ReviewRating, ReviewStatus
+from scorecards.services import rollups
 from scorecards.services.reviews import RatingInput, rate, submit_review
 from tests.conftest import Org
 from tests.people.factories import MembershipFactory, UserFactory
@@ -100,7 +101,8 @@ def scored(
     reviewer: User | None = None,
     empathy: float | None = None,
 ) -> Review:
-    """A submitted review row with a given final score (for arithmetic on exact figures)."""
+    """A submitted review row with a given final score (for arithmetic on exact figures), added to
+    the rollups as the review services add what they write."""
     interaction = InteractionFactory(
         agent=agent, team=team or team_of(agent), channel=channel, started_at=_at(days_ago, when)
     )
@@ -122,6 +124,8 @@ def scored(
             value=Decimal(1),
             normalised=Decimal(str(empathy)),
         )
+    # Written as the review services leave it: counted in the overview's rollups.
+    rollups.record_change(None, rollups.contribution_of(review))
     return review
 
 
@@ -792,3 +796,105 @@ def test_the_lead_and_qa_homes_show_the_quality_of_the_last_4_weeks(
     assert "Quality, last 4 weeks" in words_of(response)
     assert "53.0 ± 57.0, n = 5" in words_of(response)
     assert reverse("scorecards:overview") in text_of(response)
+
+
+# --- The tables' rows, built in the view -------------------------------------------------------
+
+# The team and agent rows as the overview template printed them before they were built in the
+# view (scorecards/views/overview.py, team_cells / agent_cells): the reference they must match.
+OLD_TEAM_ROW = (
+    '{% for row in rows %}<tr><th scope="row" class="tree-level-{{ row.depth }}"><a href="?'
+    '{{ team_base }}{% if team_base %}&amp;{% endif %}team={{ row.key }}">{{ row.label }}</a></th>'
+    '<td>{% include "components/score.html" with figure=row.score %}</td>'
+    '<td class="num{% if row.pass_too_few %} score-too-few{% endif %}">{{ row.pass_rate_text }}'
+    '{% if row.pass_n %} <span class="muted">of {{ row.pass_n_text }}</span>{% endif %}</td>'
+    '<td>{% include "components/score.html" with figure=row.csat %}</td>'
+    '<td>{% include "components/score.html" with figure=row.nps %}</td></tr>{% endfor %}'
+)
+OLD_AGENT_ROW = (
+    OLD_TEAM_ROW.replace(' class="tree-level-{{ row.depth }}"', "")
+    .replace("team_base", "agent_base")
+    .replace("team={{", "agent={{")
+)
+
+
+def _rows_as_printed(cells: Sequence[str]) -> str:
+    return "".join(f"<tr>{c}</tr>" for c in cells)
+
+
+def _without_line_breaks(markup: str) -> str:
+    return markup.replace("\n", "")
+
+
+@pytest.mark.parametrize("base", ["", "period=quarter&channel=call"])
+def test_team_and_agent_rows_print_what_the_template_printed(
+    base: str, org: Org, agent: User, lead: User, version: FrameworkVersion
+) -> None:
+    from django.template import Context, Template
+
+    from scorecards.views.overview import agent_cells, team_cells
+
+    odd = UserFactory(full_name='<b>"Bo" & Co</b>')
+    MembershipFactory(user=odd, team=org.team)
+    for final in PERIOD_EXAMPLE:
+        scored(agent=agent, version=version, final=final)
+    scored(agent=odd, version=version, final=90)
+    feedback(agent=agent, csat=5, nps=10)
+    data = figures_for(lead)
+    assert len(data.agents) == 2 and data.teams
+
+    old_teams = Template(OLD_TEAM_ROW).render(Context({"rows": data.teams, "team_base": base}))
+    old_agents = Template(OLD_AGENT_ROW).render(Context({"rows": data.agents, "agent_base": base}))
+
+    assert _rows_as_printed(team_cells(data.teams, base)) == _without_line_breaks(old_teams)
+    assert _rows_as_printed(agent_cells(data.agents, base)) == _without_line_breaks(old_agents)
+
+
+def test_names_in_the_overview_tables_are_escaped(
+    org: Org, agent: User, lead: User, version: FrameworkVersion, client: Client
+) -> None:
+    odd = UserFactory(full_name="<script>alert(1)</script> & Co")
+    MembershipFactory(user=odd, team=org.team)
+    scored(agent=odd, version=version, final=90)
+
+    content = page(client, lead).content.decode()
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in content
+    assert "<script>alert(1)" not in content
+
+
+def test_rows_link_to_their_team_and_agent_when_no_filter_is_set(
+    org: Org, agent: User, lead: User, version: FrameworkVersion, client: Client
+) -> None:
+    scored(agent=agent, version=version, final=70)
+
+    content = page(client, lead).content.decode()
+
+    assert f'<a href="?team={org.team.pk}">' in content
+    assert f'<a href="?agent={agent.pk}">Ada Agent</a>' in content
+
+
+def test_every_figure_of_the_overview_is_the_score_component(
+    org: Org, agent: User, lead: User, version: FrameworkVersion, client: Client
+) -> None:
+    from qa_platform.templatetags.scores import score_html
+
+    for final in PERIOD_EXAMPLE:
+        scored(agent=agent, version=version, final=final, empathy=75)
+    feedback(agent=agent, csat=5, nps=10)
+    data = figures_for(lead)
+
+    content = page(client, lead).content.decode()
+
+    how = reverse("scorecards:how_scores_work")
+    assert score_html(data.overall.score, how) in content
+    for figure in (data.overall.pass_figure, data.overall.csat, data.overall.nps):
+        assert score_html(figure) in content
+    for row in (*data.teams, *data.agents):
+        for figure in (row.score, row.csat, row.nps):
+            assert f"<td>{score_html(figure)}</td>" in content
+    for criterion in data.criteria:
+        assert f"<td>{score_html(criterion.score)}</td>" in content
+    assert content.count('class="score-wrap"') == 4 + 3 * (
+        len(data.teams) + len(data.agents)
+    ) + len(data.criteria)
