@@ -3,7 +3,8 @@
 `GET /training/completions`: completed assignments the token's owner may see (their own; as a
 lead, QA manager, HR or administrator those of the teams they reach), oldest completion first,
 paginated, filtered by `updated_since` (completed at or after), `team`, `person_email` and
-`page`. A completed learning path carries the code of the certificate it earned, if any.
+`item` (a page id; `page` is the page number). A completed learning path carries the code of
+the certificate it earned, if any.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
     The demo training pages (`training.demo_pages.ensure_demo_training_pages`: 3 modules, 2
     role-plays, a learning path with a certificate), then three assignment rules reconciled
     through `services.reconcile_rules` ("Customer Care: the learning path", "New agents: the
-    first module", "All leads: the escalation role-play"), manual assignments from the lead to
+    first module", "All leads: the escalation role-play"), manual assignments to
     agent@demo.test (one due soon, one overdue), and attempts through the services:
     agent@demo.test has passed the first module, is half-way through the second and has played
     the first role-play (its written reply waits in the grading queue); agent2@demo.test has
@@ -111,8 +111,8 @@ def take_module(person: User, page: Any, *, finish: bool = True, right: bool = T
         if not finish and index >= max(1, len(questions) // 2):
             return attempt
         raw = right_answer(question) if right else wrong_answer(question)
-        answer_question(attempt=attempt, key=question.key, raw=raw, by=person)
-    return submit_module_attempt(attempt=attempt, by=person) if finish else attempt
+        answer_question(attempt=attempt, key=question.key, raw=raw, by=None)
+    return submit_module_attempt(attempt=attempt, by=None) if finish else attempt
 
 
 def play_scenario(person: User, page: Any, *, steps: int | None = None) -> Attempt:
@@ -129,9 +129,9 @@ def play_scenario(person: User, page: Any, *, steps: int | None = None) -> Attem
         if step is None or step.kind == scenario.END:
             break
         if step.kind == scenario.FREE:
-            answer_step(attempt=attempt, step_key=step_key, text=DEMO_FREE_TEXT, by=person)
+            answer_step(attempt=attempt, step_key=step_key, text=DEMO_FREE_TEXT, by=None)
         else:
-            answer_step(attempt=attempt, step_key=step_key, reply_key=reply_key, by=person)
+            answer_step(attempt=attempt, step_key=step_key, reply_key=reply_key, by=None)
     attempt.refresh_from_db()
     return attempt
 
@@ -153,6 +153,7 @@ def grade_all(attempt: Attempt, grader: User) -> None:
             grader=grader,
             ratings={key: str(max(values)) for key, values in scales.items()},
             comment="Warm, clear and owns the next step.",
+            by=None,  # the seed writes as the system, like every demo seeder
         )
 
 
@@ -191,7 +192,6 @@ def ensure_rules(pages: dict[str, Any]) -> list[AssignmentRule]:
 def seed_small(pages: dict[str, Any], rng: random.Random) -> dict[str, int]:
     people = {u.email: u for u in demo_people().filter(is_active=True)}
     agent, agent2 = people.get("agent@demo.test"), people.get("agent2@demo.test")
-    lead = people.get("lead@demo.test")
     grader = people.get("qa@demo.test")
     modules, scenarios, path = pages["modules"], pages["scenarios"], pages["path"]
     today = timezone.localdate()
@@ -206,7 +206,7 @@ def seed_small(pages: dict[str, Any], rng: random.Random) -> dict[str, int]:
                     page=page,
                     people=[agent],
                     due_at=today + dt.timedelta(days=days),
-                    actor=lead,
+                    actor=None,  # the seed writes as the system
                     source="manual",
                 )
                 if page is late:
@@ -221,7 +221,7 @@ def seed_small(pages: dict[str, Any], rng: random.Random) -> dict[str, int]:
                     page=modules[0],
                     people=[agent],
                     due_at=today + dt.timedelta(days=7),
-                    actor=lead,
+                    actor=None,  # the seed writes as the system
                     source="manual",
                 )
             take_module(agent, modules[0])

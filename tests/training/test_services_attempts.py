@@ -52,6 +52,21 @@ def test_starting_pins_the_live_revision_and_resuming_returns_the_open_attempt(
     assert AuditEvent.objects.filter(action="training.attempt.start").count() == 1
 
 
+def test_the_audit_trail_names_who_acted_and_the_system_when_nobody_did(agent: User) -> None:
+    page = module_page()
+    attempt = start_attempt(person=agent, page=page, by=agent)
+    submit_module_attempt(attempt=attempt, by=agent)
+    seeded = start_attempt(person=agent, page=page, practice=True)  # as the demo seed does
+
+    assert set(
+        AuditEvent.objects.filter(object_id=str(attempt.pk)).values_list("actor", flat=True)
+    ) == {agent.pk}
+    assert (
+        AuditEvent.objects.get(action="training.attempt.start", object_id=str(seeded.pk)).actor
+        is None
+    )
+
+
 def test_practice_attempts_are_kept_apart_from_official_ones(agent: User) -> None:
     page = module_page()
     official = start_attempt(person=agent, page=page)

@@ -119,9 +119,11 @@ def start_attempt(
     page: Page,
     practice: bool = False,
     assignment: Assignment | None = None,
+    by: Any = None,
     request: HttpRequest | None = None,
 ) -> Attempt:
     """The person's open attempt of `page` (resume), or a new one pinned to the live revision.
+    `by` is who acts, for the audit trail (None: the system, as in the demo seed).
 
     Official attempts count against the module's attempt limit; practice attempts never do and
     never count toward completion."""
@@ -175,7 +177,7 @@ def start_attempt(
     attempt.save()
     record(
         action="training.attempt.start",
-        actor=person,
+        actor=by,
         obj=attempt,
         after={"page": page.pk, "revision": revision_id, "practice": practice},
         request=request,
@@ -262,7 +264,7 @@ def submit_module_attempt(
     attempt.save()
     record(
         action="training.attempt.submit",
-        actor=attempt.person,
+        actor=by,
         obj=attempt,
         after={
             "points": result.points,
@@ -377,7 +379,7 @@ def answer_step(
     if target.kind == scenario.END:
         record(
             action="training.attempt.finish",
-            actor=attempt.person,
+            actor=by,
             obj=attempt,
             after={
                 "outcome": attempt.outcome,
@@ -497,10 +499,12 @@ def grade_free_response(
     grader: Any,
     ratings: Mapping[str, Any],
     comment: str = "",
+    by: Any = None,
     request: HttpRequest | None = None,
 ) -> FreeResponseGrade:
     """Grade one free role-play response against the step's criteria (each rated on
-    FREE_RESPONSE_SCALE). When the attempt's last free response is graded the attempt completes."""
+    FREE_RESPONSE_SCALE). When the attempt's last free response is graded the attempt completes.
+    `by` is who acts, for the audit trail: the grader in the app, None for the system (the seed)."""
     attempt = (
         Attempt.objects.select_for_update()
         .select_related("person", "page")
@@ -553,7 +557,7 @@ def grade_free_response(
     attempt.save()
     record(
         action="training.free_response.grade",
-        actor=grader,
+        actor=by,
         obj=attempt,
         before=before,
         after={"answer": answer.pk, "ratings": clean, "points": points},

@@ -154,7 +154,12 @@ def grade(request: AuthedRequest, answer_id: int) -> HttpResponse:
         if not errors and not any(f.error for f in fields):
             try:
                 grade_free_response(
-                    answer=answer, grader=request.user, ratings=ratings, comment=comment
+                    answer=answer,
+                    grader=request.user,
+                    ratings=ratings,
+                    comment=comment,
+                    by=request.user,
+                    request=request,
                 )
             except TrainingError as exc:
                 errors.append(error_text(exc))

@@ -213,6 +213,7 @@ def module_start(request: AuthedRequest, page_id: int) -> HttpResponse:
             page=page,
             practice=practice,
             assignment=assignment,
+            by=request.user,
             request=request,
         )
     except TrainingError as exc:
@@ -281,7 +282,7 @@ def module_answer(request: AuthedRequest, page_id: int, attempt_id: int) -> Http
         messages.error(request, "That question is not part of this module.")
         return _back_to_attempt(request, attempt)
     try:
-        answer_question(attempt=attempt, key=key, raw=raw_answer(request, kind))
+        answer_question(attempt=attempt, key=key, raw=raw_answer(request, kind), by=request.user)
     except TrainingError as exc:
         messages.error(request, error_text(exc))
     return _back_to_attempt(request, attempt, f"check-{key}")
@@ -293,7 +294,7 @@ def module_submit(request: AuthedRequest, page_id: int, attempt_id: int) -> Http
 
     attempt = own_attempt_or_404(request, attempt_id, page_id)
     try:
-        attempt = submit_module_attempt(attempt=attempt, request=request)
+        attempt = submit_module_attempt(attempt=attempt, by=request.user, request=request)
     except TrainingError as exc:
         messages.error(request, error_text(exc))
     else:

@@ -263,6 +263,7 @@ def scenario_start(request: AuthedRequest, page_id: int) -> HttpResponse:
             page=page,
             practice=practice,
             assignment=assignment,
+            by=request.user,
             request=request,
         )
     except TrainingError as exc:
@@ -303,7 +304,12 @@ def scenario_answer(request: AuthedRequest, page_id: int, attempt_id: int) -> Ht
     error = ""
     try:
         result = answer_step(
-            attempt=attempt, step_key=step_key, reply_key=reply_key, text=text, request=request
+            attempt=attempt,
+            step_key=step_key,
+            reply_key=reply_key,
+            text=text,
+            by=request.user,
+            request=request,
         )
     except TrainingError as exc:
         error = error_text(exc)
