@@ -174,6 +174,19 @@ def test_a_lockout_is_recorded_once_in_the_audit_trail(
     assert not AuditEvent.objects.filter(action="auth.login").exists()
 
 
+def test_a_failed_sign_in_with_a_very_long_name_is_refused_without_a_server_error(
+    db: None, client: Client
+) -> None:
+    # Wagtail's sign-in for restricted library pages does not cap the field; the lockout record
+    # (a 255-character column, enforced by PostgreSQL) takes the name cut to that length.
+    from axes.models import AccessAttempt
+
+    name = "x" * 600 + "@example.com"
+    response = client.post(reverse("wagtailcore_login"), {"username": name, "password": WRONG})
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == name[:255]
+
+
 def test_failures_from_one_address_do_not_lock_out_another_address(
     agent: User, client: Client, password: str
 ) -> None:

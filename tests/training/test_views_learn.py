@@ -118,3 +118,26 @@ def test_navigation_offers_my_training_to_everyone_and_reports_to_leads(
     assert "Training reports" not in body
     body = signed_in(Client(), lead).get(URL).content.decode()
     assert "Training reports" in body
+
+
+def test_agent_finds_their_certificate_on_my_training_and_downloads_it(
+    client: Client, agent: User, other_team_agent: User
+) -> None:
+    from training.services import issue_certificate
+
+    path = make_path("Complaint handling", [(module_page("First steps"), [], True)])
+    certificate = issue_certificate(person=agent, path=path)
+    signed_in(client, agent)
+
+    response = client.get(URL)
+    page = response.content.decode()
+    assert "Your certificates" in page
+    assert certificate.code in page
+    assert reverse("verify_certificate", args=[certificate.code]) in page
+    pdf = client.get(reverse("training:certificate_pdf", args=[certificate.pk]))
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+
+    signed_in(client, other_team_agent)
+    assert "Your certificates" not in client.get(URL).content.decode()
+    assert client.get(reverse("training:certificate_pdf", args=[certificate.pk])).status_code == 404

@@ -278,9 +278,12 @@ def training_due(person: Any, limit: int = HOME_PANEL_LIMIT) -> dict[str, Any]:
 @require_GET
 def my_training(request: AuthedRequest) -> HttpResponse:
     """Everyone's own training: what is assigned, what is done, and optional material."""
+    from training.models import Certificate
+
     mine = my_training_of(request.user)
     template = "training/learn/my_training.html"
-    context = {"mine": mine}
+    certificates = list(Certificate.objects.filter(person=request.user).order_by("-issued_at"))
+    context = {"mine": mine, "certificates": certificates}
     return render(request, f"{template}#assigned" if is_htmx(request) else template, context)
 
 
