@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from django.http import Http404
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from wagtail.models import Page, Revision
 
 from qa_platform.http import AuthedRequest
@@ -65,3 +67,41 @@ def own_attempt_or_404(request: AuthedRequest, attempt_id: int, page_id: int) ->
     if attempt is None:
         raise Http404
     return attempt
+
+
+def start_or_resume(
+    request: AuthedRequest, page: Page, *, page_view: str, attempt_view: str
+) -> HttpResponse:
+    """POST "Start" of a module or role-play: the person's open attempt (official or practice, as
+    asked), or a new one tied to their open assignment of the page; refusals go back to the page."""
+    from training.models import Assignment, Attempt, AttemptStatus
+    from training.services import start_attempt
+    from training.services.common import TrainingError
+
+    practice = request.POST.get("practice") == "1"
+    existing = Attempt.objects.filter(
+        person=request.user, page_id=page.pk, practice=practice, status=AttemptStatus.IN_PROGRESS
+    ).first()
+    if existing is not None:
+        return redirect(attempt_view, page.pk, existing.pk)
+    assignment = None
+    if not practice:
+        assignment = Assignment.objects.filter(
+            person=request.user,
+            page_id=page.pk,
+            withdrawn_at__isnull=True,
+            completed_at__isnull=True,
+        ).first()
+    try:
+        attempt = start_attempt(
+            person=request.user,
+            page=page,
+            practice=practice,
+            assignment=assignment,
+            by=request.user,
+            request=request,
+        )
+    except TrainingError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(page_view, page.pk)
+    return redirect(attempt_view, page.pk, attempt.pk)

@@ -37,6 +37,7 @@ from training.views.common import (
     live_page_or_404,
     own_attempt_or_404,
     page_of_attempt,
+    start_or_resume,
 )
 
 TEMPLATE = "training/learn/module_attempt.html"
@@ -188,38 +189,12 @@ def module(request: AuthedRequest, page_id: int) -> HttpResponse:
 
 @require_POST
 def module_start(request: AuthedRequest, page_id: int) -> HttpResponse:
-    from training.models import Assignment, Attempt
     from training.pages import ModulePage
-    from training.services import start_attempt
 
     page = live_page_or_404(ModulePage, page_id)
-    practice = request.POST.get("practice") == "1"
-    existing = Attempt.objects.filter(
-        person=request.user, page_id=page_id, practice=practice, status=IN_PROGRESS
-    ).first()
-    if existing is not None:
-        return redirect("training:module_attempt", page_id, existing.pk)
-    assignment = None
-    if not practice:
-        assignment = Assignment.objects.filter(
-            person=request.user,
-            page_id=page_id,
-            withdrawn_at__isnull=True,
-            completed_at__isnull=True,
-        ).first()
-    try:
-        attempt = start_attempt(
-            person=request.user,
-            page=page,
-            practice=practice,
-            assignment=assignment,
-            by=request.user,
-            request=request,
-        )
-    except TrainingError as exc:
-        messages.error(request, error_text(exc))
-        return redirect("training:module", page_id)
-    return redirect("training:module_attempt", page_id, attempt.pk)
+    return start_or_resume(
+        request, page, page_view="training:module", attempt_view="training:module_attempt"
+    )
 
 
 def _attempt_context(request: AuthedRequest, attempt: Any) -> dict[str, Any]:
