@@ -23,6 +23,8 @@ ROLE_HOME_URL = {
     Role.QA_MANAGER: "home_qa",
     Role.HR: "home_hr",
     Role.ADMIN: "home_admin",
+    Role.TRAINER: "home_trainer",
+    Role.TRAINING_LEAD: "home_trainer",
 }
 
 
@@ -50,6 +52,9 @@ ALL_ROLES = tuple(Role)
 QUALITY = (Role.REVIEWER, Role.LEAD, Role.QA_MANAGER, Role.ADMIN)
 OVERVIEW = (Role.LEAD, Role.QA_MANAGER, Role.ADMIN)
 QA_ADMIN = (Role.QA_MANAGER, Role.ADMIN)
+# Who sees the training pages for leads and trainers (kept in step with training.access).
+TRAINING = (Role.TRAINER, Role.TRAINING_LEAD)
+TRAINING_OVERVIEW = (*OVERVIEW, *TRAINING)
 
 NAVIGATION: tuple[NavGroup, ...] = (
     NavGroup(
@@ -66,7 +71,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem("Interactions", "scorecards:interactions", QUALITY, "audit"),
             NavItem("Reviews", "scorecards:reviews", OVERVIEW, "check"),
-            NavItem("Role-play grading", "training:grading", QUALITY, "check"),
+            NavItem("Role-play grading", "training:grading", (*QUALITY, *TRAINING), "check"),
         ),
     ),
     NavGroup(
@@ -74,8 +79,8 @@ NAVIGATION: tuple[NavGroup, ...] = (
         (
             NavItem("Quality overview", "scorecards:overview", OVERVIEW, "dot"),
             NavItem("People", "people:list", OVERSIGHT_ROLES, "people"),
-            NavItem("Assign training", "training:assign", OVERVIEW, "people"),
-            NavItem("Training reports", "training:reports", OVERVIEW, "dot"),
+            NavItem("Assign training", "training:assign", TRAINING_OVERVIEW, "people"),
+            NavItem("Training reports", "training:reports", TRAINING_OVERVIEW, "dot"),
         ),
     ),
     NavGroup(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("home/qa/", views.home_qa, name="home_qa"),
     path("home/hr/", views.home_hr, name="home_hr"),
     path("home/admin/", views.home_admin, name="home_admin"),
+    path("home/trainer/", views.home_trainer, name="home_trainer"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

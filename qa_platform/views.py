@@ -13,11 +13,14 @@ from qa_platform.audit.models import AuditEvent
 from qa_platform.http import AuthedRequest
 from qa_platform.navigation import ROLE_HOME_URL
 from qa_platform.notifications.models import Notification
-from qa_platform.people.access import require_role, teams_q, user_main_role
+from qa_platform.people.access import has_role, require_role, teams_q, user_main_role
 from qa_platform.people.models import Membership, RoleGrant, Team, User
 from qa_platform.people.roles import Role
 from scorecards.overview import home_quality
 from scorecards.views.reviews import reviews_to_read
+from training import moderation
+from training.access import TRAINING_ROLES
+from training.views.grading import waiting_for_grade
 
 
 @require_GET
@@ -141,5 +144,34 @@ def home_admin(request: AuthedRequest) -> HttpResponse:
             "events": list(AuditEvent.objects.visible_to(request.user)[:8]),
             "notifications": _recent_notifications(request),
             "cms_url": reverse("wagtailadmin_home"),
+        },
+    )
+
+
+@require_GET
+def home_trainer(request: AuthedRequest) -> HttpResponse:
+    """Trainers and training leads: pages in review (theirs, or waiting for their approval), the
+    grading queue, and the way into the training content in the Wagtail admin."""
+    require_role(request.user, *TRAINING_ROLES)
+    awaiting, awaiting_count = moderation.awaiting_approval(request.user)
+    submitted, submitted_count = moderation.submitted_by(request.user)
+    indexes = [
+        {"title": index.title, "url": reverse("wagtailadmin_explore", args=[index.pk])}
+        for index in moderation.top_level_indexes()
+    ]
+    return render(
+        request,
+        "home/trainer.html",
+        {
+            "can_approve": has_role(request.user, Role.TRAINING_LEAD) or awaiting_count > 0,
+            "awaiting": awaiting,
+            "awaiting_count": awaiting_count,
+            "submitted": submitted,
+            "submitted_count": submitted_count,
+            "grading_count": waiting_for_grade(request.user).count(),
+            "indexes": indexes,
+            "cms_url": reverse("wagtailadmin_home"),
+            "teams": _teams_in_scope(request, *TRAINING_ROLES),
+            "notifications": _recent_notifications(request),
         },
     )

@@ -95,6 +95,22 @@ def qa_manager(org: Org) -> User:
 
 
 @pytest.fixture
+def trainer(org: Org) -> User:
+    """A trainer of the Support department (which holds the agent's team)."""
+    return person_with_role(
+        Role.TRAINER, org.support, member_of=org.support, email="trainer@example.test"
+    )
+
+
+@pytest.fixture
+def training_lead(org: Org) -> User:
+    """A training lead of the whole organisation."""
+    return person_with_role(
+        Role.TRAINING_LEAD, org.root, member_of=org.support, email="traininglead@example.test"
+    )
+
+
+@pytest.fixture
 def hr(org: Org) -> User:
     return person_with_role(Role.HR, org.root, member_of=org.support, email="hr@example.test")
 

@@ -2,15 +2,18 @@
 qa_platform.people.
 
 - Everyone sees their own assignments, attempts and certificates.
-- People holding an oversight role (reviewer, lead, QA manager, HR, administrator) see those of the
-  current members of the teams their role reaches: leads and HR follow their people's training,
-  reviewers grade free role-play responses.
-- Leads, QA managers and administrators assign training to people they can see.
-- There is no separate "trainer" role (qa_platform.people.roles): QA managers and administrators
-  act as trainers (assignment rules, revoking certificates, reports of the whole organisation they
-  reach). Trainers author pages in the Wagtail admin under Wagtail's own permissions.
-- Reviewers, leads, QA managers and administrators grade free responses of people they can see,
-  never their own.
+- People holding an oversight role (reviewer, lead, QA manager, HR, administrator) or a training
+  role (trainer, training lead) see those of the current members of the teams their role reaches:
+  leads and HR follow their people's training, reviewers and trainers grade free role-play
+  responses, trainers read reports.
+- Leads, trainers, training leads, QA managers and administrators assign training to people they
+  can see.
+- Trainers, training leads, QA managers and administrators act as trainers here: they see every
+  assignment rule (and may make organisation-wide ones), revoke certificates, and read reports
+  of the teams they reach. Authoring happens in the Wagtail admin, where the roles map to the
+  "Trainers" and "Training approvers" groups (training.moderation).
+- Reviewers, leads, trainers, training leads, QA managers and administrators grade free
+  responses of people they can see, never their own.
 
 Scoping is by current team membership, as for the people list: a person who moves team moves out
 of their former lead's sight.
@@ -29,14 +32,22 @@ from qa_platform.people.roles import OVERSIGHT_ROLES, Role
 if TYPE_CHECKING:
     from qa_platform.people.models import User
 
+# The training roles: trainers author and submit, training leads approve and publish.
+TRAINING_ROLES: tuple[Role, ...] = (Role.TRAINER, Role.TRAINING_LEAD)
 # Who sees other people's training state inside their subtree.
-VIEW_ROLES: tuple[Role, ...] = OVERSIGHT_ROLES
+VIEW_ROLES: tuple[Role, ...] = (*OVERSIGHT_ROLES, *TRAINING_ROLES)
 # Who assigns training to people and teams.
-ASSIGN_ROLES: tuple[Role, ...] = (Role.LEAD, Role.QA_MANAGER, Role.ADMIN)
+ASSIGN_ROLES: tuple[Role, ...] = (Role.LEAD, *TRAINING_ROLES, Role.QA_MANAGER, Role.ADMIN)
 # Who grades free role-play responses.
-GRADER_ROLES: tuple[Role, ...] = (Role.REVIEWER, Role.LEAD, Role.QA_MANAGER, Role.ADMIN)
-# Trainers: assignment rules, certificates, organisation-wide reports.
-TRAINER_ROLES: tuple[Role, ...] = (Role.QA_MANAGER, Role.ADMIN)
+GRADER_ROLES: tuple[Role, ...] = (
+    Role.REVIEWER,
+    Role.LEAD,
+    *TRAINING_ROLES,
+    Role.QA_MANAGER,
+    Role.ADMIN,
+)
+# Trainers: assignment rules, certificates, reports.
+TRAINER_ROLES: tuple[Role, ...] = (*TRAINING_ROLES, Role.QA_MANAGER, Role.ADMIN)
 
 
 def _authenticated(user: Any) -> bool:
@@ -96,7 +107,8 @@ def _reaches_person(user: Any, person: User, roles: tuple[Role, ...]) -> bool:
 
 
 def can_assign_to(user: Any, person: User) -> bool:
-    """Leads, QA managers and administrators assign to people in the teams they reach."""
+    """Leads, trainers, training leads, QA managers and administrators assign to people in the
+    teams they reach."""
     return _authenticated(user) and _reaches_person(user, person, ASSIGN_ROLES)
 
 

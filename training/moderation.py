@@ -1,10 +1,11 @@
 """Who authors and who approves training in the Wagtail admin.
 
-- "Trainers" (a Wagtail group) add and edit pages under each top-level training index and submit
-  them for approval; they cannot publish.
-- "Training approvers" (training leads) and the "QA managers" group (people holding the QA manager
-  role, see `qa_platform.people.services.ROLE_ADMIN_GROUPS`) edit and publish there, and approve
-  the "Training review" workflow's single task.
+- "Trainers" (the Wagtail group of people holding the trainer role) add and edit pages under each
+  top-level training index and submit them for approval; they cannot publish.
+- "Training approvers" (people holding the training lead role) and "QA managers" (people holding
+  the QA manager role) edit and publish there, and approve the "Training review" workflow's
+  single task. Roles are mapped to groups in `qa_platform.people.services.ROLE_ADMIN_GROUPS`,
+  which puts people in and out of them as roles are granted and revoked.
 - The workflow is assigned to every top-level training index (one whose parent is not a training
   index), so everything under it goes through review.
 
@@ -14,27 +15,33 @@ when a top-level training index is created, and by the demo seeder.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
+from django.urls import reverse
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    TaskState,
     Workflow,
     WorkflowPage,
+    WorkflowState,
     WorkflowTask,
 )
 
 from qa_platform.people.roles import Role
 from qa_platform.people.services import ROLE_ADMIN_GROUPS
 
-TRAINERS = "Trainers"
-APPROVERS = "Training approvers"
+TRAINERS = ROLE_ADMIN_GROUPS[Role.TRAINER]
+APPROVERS = ROLE_ADMIN_GROUPS[Role.TRAINING_LEAD]
 WORKFLOW_NAME = "Training review"
 TASK_NAME = "Training lead or QA manager approves"
 
@@ -126,3 +133,76 @@ def index_created(
 
     if parent is not None and not isinstance(parent.specific_deferred, TrainingIndexPage):
         ensure_training_moderation(instance)
+
+
+@dataclass(frozen=True)
+class InReview:
+    """A page in the training review workflow, as a home page lists it."""
+
+    page_id: int
+    title: str
+    status: str  # "Awaiting approval" or "Changes requested"
+    requested_by: str
+    submitted_at: Any
+    edit_url: str
+
+
+def _in_review(**filters: Any) -> QuerySet[WorkflowState]:
+    """Workflow states of pages, with each page's id and title, in one query."""
+    page_id = Cast("object_id", output_field=IntegerField())
+    return (
+        WorkflowState.objects.filter(
+            base_content_type__app_label="wagtailcore", base_content_type__model="page", **filters
+        )
+        .annotate(
+            page_id=page_id,
+            page_title=Subquery(Page.objects.filter(pk=OuterRef("page_id")).values("title")[:1]),
+        )
+        .select_related("requested_by")
+    )
+
+
+def _rows(states: QuerySet[WorkflowState], limit: int) -> tuple[list[InReview], int]:
+    found = list(states[:limit])
+    count = len(found) if len(found) < limit else states.count()
+    rows = []
+    for state in found:
+        requested_by = state.requested_by
+        rows.append(
+            InReview(
+                page_id=state.page_id,  # type: ignore[attr-defined]
+                title=state.page_title,  # type: ignore[attr-defined]
+                status=(
+                    "Changes requested"
+                    if state.status == WorkflowState.STATUS_NEEDS_CHANGES
+                    else "Awaiting approval"
+                ),
+                requested_by=(
+                    (requested_by.get_full_name() or requested_by.get_username())
+                    if requested_by is not None
+                    else ""
+                ),
+                submitted_at=state.created_at,
+                edit_url=reverse("wagtailadmin_pages:edit", args=[state.page_id]),  # type: ignore[attr-defined]
+            )
+        )
+    return rows, count
+
+
+def awaiting_approval(user: Any, limit: int = 10) -> tuple[list[InReview], int]:
+    """Pages whose current review task `user` may approve (a group approval task of one of their
+    groups, as Wagtail decides), oldest first, and how many in all."""
+    states = _in_review(current_task_state__status=TaskState.STATUS_IN_PROGRESS)
+    if not user.is_superuser:
+        tasks = GroupApprovalTask.objects.filter(active=True, groups__user=user)
+        states = states.filter(current_task_state__task__in=tasks.values("pk"))
+    return _rows(states.order_by("created_at", "pk"), limit)
+
+
+def submitted_by(user: Any, limit: int = 10) -> tuple[list[InReview], int]:
+    """Pages `user` submitted that are still in review (or sent back for changes), newest first."""
+    states = _in_review(
+        requested_by=user,
+        status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+    )
+    return _rows(states.order_by("-created_at", "-pk"), limit)

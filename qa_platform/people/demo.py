@@ -154,6 +154,17 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(
         "agent2@demo.test", "Aisha Khan", Role.AGENT, "T-TECH-CHAT", "T-TECH-CHAT", "Tier 1 Chat"
     ),
+    DemoLogin(
+        "trainer@demo.test", "Hannah Moretti", Role.TRAINER, "D-CARE", "D-CARE", "Customer Care"
+    ),
+    DemoLogin(
+        "traininglead@demo.test",
+        "Kenji Watanabe",
+        Role.TRAINING_LEAD,
+        "NW",
+        "NW",
+        "whole organisation",
+    ),
 )
 
 FIRST_NAMES = (
@@ -299,6 +310,19 @@ def plan_small(rng: random.Random, today: dt.date) -> SmallPlan:
                     left_on=left,
                 )
             )
+    # The trainer and the training lead come last, so adding them left everyone else's plan as it
+    # was (employee ids and dates are drawn in order).
+    for login in DEMO_LOGINS[7:]:
+        people.append(
+            PersonPlan(
+                email=login.email,
+                full_name=login.full_name,
+                employee_id=employee_id(),
+                team=login.team,
+                joined=joined(),
+                roles=((login.role, login.on),),
+            )
+        )
     return SmallPlan(teams=SMALL_TEAMS, people=tuple(people))
 
 

@@ -10,6 +10,10 @@ class Role(models.TextChoices):
     QA_MANAGER = "qa_manager", "QA manager"
     HR = "hr", "HR"
     ADMIN = "admin", "Administrator"
+    # Trainers author training in the Wagtail admin and submit it for approval; training leads
+    # approve and publish it. Both assign training and read training reports in their teams.
+    TRAINER = "trainer", "Trainer"
+    TRAINING_LEAD = "training_lead", "Training lead"
 
 
 # A person holding several roles lands on the home of the first one they hold in this order:
@@ -17,13 +21,16 @@ class Role(models.TextChoices):
 MAIN_ROLE_ORDER: tuple[Role, ...] = (
     Role.ADMIN,
     Role.QA_MANAGER,
+    Role.TRAINING_LEAD,
+    Role.TRAINER,
     Role.HR,
     Role.LEAD,
     Role.REVIEWER,
     Role.AGENT,
 )
 
-# Roles that may look at other people's data inside their subtree.
+# Roles that may look at other people's data inside their subtree. Trainers and training leads
+# are not among them: they see people's training state only (training.access.VIEW_ROLES).
 OVERSIGHT_ROLES: tuple[Role, ...] = (
     Role.REVIEWER,
     Role.LEAD,

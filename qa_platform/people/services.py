@@ -241,8 +241,13 @@ def end_membership(
 
 # Roles that work in the Wagtail admin without being administrators, and the Wagtail group their
 # holders are put in. The app owning the content gives the group its permissions
-# (scorecards.services.frameworks.ensure_qa_manager_group for QA managers).
-ROLE_ADMIN_GROUPS: dict[str, str] = {Role.QA_MANAGER: "QA managers"}
+# (scorecards.services.frameworks.ensure_qa_manager_group for QA managers,
+# training.moderation.ensure_training_moderation for trainers and training leads).
+ROLE_ADMIN_GROUPS: dict[str, str] = {
+    Role.QA_MANAGER: "QA managers",
+    Role.TRAINER: "Trainers",
+    Role.TRAINING_LEAD: "Training approvers",
+}
 
 
 def _sync_admin_flags(person: User) -> None:

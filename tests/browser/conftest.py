@@ -78,6 +78,8 @@ DEMO_LOGINS = (
     DemoLogin("lead", "lead@demo.test", "home_lead"),
     DemoLogin("agent", "agent@demo.test", "home_agent"),
     DemoLogin("agent2", "agent2@demo.test", "home_agent"),
+    DemoLogin("trainer", "trainer@demo.test", "home_trainer"),
+    DemoLogin("traininglead", "traininglead@demo.test", "home_trainer"),
 )
 LOGINS_BY_KEY = {login.key: login for login in DEMO_LOGINS}
 

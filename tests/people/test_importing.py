@@ -257,7 +257,8 @@ def test_duplicate_emails_are_found_whatever_their_letter_case() -> None:
 
 def test_roles_accept_values_labels_and_several_separators() -> None:
     result = parse(
-        'ada@example.com,BILL,"Agent, QA reviewer | team lead;qa-manager;HR;Administrator"',
+        'ada@example.com,BILL,"Agent, QA reviewer | team lead;qa-manager;HR;Administrator;'
+        'trainer;Training lead"',
         header="email,team_code,roles",
     )
     assert result.ok, result.errors

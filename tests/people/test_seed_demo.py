@@ -24,6 +24,8 @@ LOGIN_ROLES = {
     "lead@demo.test": Role.LEAD,
     "agent@demo.test": Role.AGENT,
     "agent2@demo.test": Role.AGENT,
+    "trainer@demo.test": Role.TRAINER,
+    "traininglead@demo.test": Role.TRAINING_LEAD,
 }
 
 
@@ -78,10 +80,21 @@ def test_the_organisation_wide_logins_hold_their_role_on_the_organisation_root()
     seed()
     root = Team.objects.get(kind="organisation")
 
-    for email in ("admin@demo.test", "hr@demo.test", "qa@demo.test"):
+    for email in ("admin@demo.test", "hr@demo.test", "qa@demo.test", "traininglead@demo.test"):
         grant = RoleGrant.objects.active().get(user__email=email)
         assert grant.team == root
     assert User.objects.get(email="admin@demo.test").is_superuser
+
+
+@pytest.mark.django_db
+def test_the_demo_trainers_are_in_their_wagtail_groups() -> None:
+    seed()
+
+    trainer = User.objects.get(email="trainer@demo.test")
+    assert RoleGrant.objects.active().get(user=trainer).team.name == "Customer Care"
+    assert list(trainer.groups.values_list("name", flat=True)) == ["Trainers"]
+    training_lead = User.objects.get(email="traininglead@demo.test")
+    assert list(training_lead.groups.values_list("name", flat=True)) == ["Training approvers"]
 
 
 @pytest.mark.django_db

@@ -24,6 +24,8 @@ def world(
     qa_manager: User,
     hr: User,
     admin: User,
+    trainer: User,
+    training_lead: User,
 ) -> dict[str, Any]:
     people = {
         "agent": agent,
@@ -34,6 +36,8 @@ def world(
         "qa_manager": qa_manager,
         "hr": hr,
         "admin": admin,
+        "trainer": trainer,
+        "training_lead": training_lead,
     }
     membership = agent.memberships.get()
     membership.start = dt.date.today() - dt.timedelta(days=400)

@@ -31,11 +31,13 @@ ROLES = (
     "qa_manager",
     "hr",
     "admin",
+    "trainer",
+    "training_lead",
 )
 
 # URL prefixes whose views are not ours: Wagtail's admin and page serving keep their own
-# permission system (administrators, and QA managers through the "QA managers" group, get Wagtail
-# admin access, see people.services).
+# permission system (administrators, and QA managers, trainers and training leads through their
+# Wagtail groups, get Wagtail admin access, see people.services.ROLE_ADMIN_GROUPS).
 FOREIGN_PREFIXES = ("cms/", "documents/")
 
 
@@ -55,7 +57,13 @@ def only(role: str | tuple[str, ...], yes: Any = 200, no: Any = 403) -> dict[str
 
 SIGNED_IN = row(LOGIN, rest=200)
 PUBLIC = row(200, rest=200)
-OVERSIGHT = row(LOGIN, rest=200, agent=403, other_team_agent=403)
+# The oversight roles (people.roles.OVERSIGHT_ROLES): trainers and training leads are not among
+# them, they see people's training only.
+OVERSIGHT = row(LOGIN, rest=200, agent=403, other_team_agent=403, trainer=403, training_lead=403)
+# Trainers and training leads have no part in quality reviews: refused, or (where the object is
+# looked up first) not found.
+NOT_TRAINERS_403 = {"trainer": 403, "training_lead": 403}
+NOT_TRAINERS_404 = {"trainer": 404, "training_lead": 404}
 
 
 @dataclass
@@ -119,7 +127,17 @@ def _framework_version(w: dict[str, Any]) -> dict[str, Any]:
 
 # Who grades: reviewers, leads, QA managers and administrators of the agent's team; people who
 # never grade are refused before anything is looked up.
-GRADERS = row(LOGIN, rest=200, agent=403, other_team_agent=403, hr=403, other_team_lead=404)
+GRADERS = row(
+    LOGIN,
+    rest=200,
+    agent=403,
+    other_team_agent=403,
+    hr=403,
+    other_team_lead=404,
+    **NOT_TRAINERS_403,
+)
+# Written role-play replies: the same graders, plus trainers and training leads of the agent.
+ROLE_PLAY_GRADERS = {**GRADERS, "trainer": 200, "training_lead": 200}
 # A draft is written by its author only; QA managers and administrators see it (403), leads
 # do not (404).
 DRAFT_AUTHOR = row(LOGIN, rest=403, reviewer=REDIRECT, lead=404, other_team_lead=404)
@@ -130,7 +148,9 @@ def _no_job(w: dict[str, Any]) -> dict[str, Any]:
 
 
 # A review of the agent's work: the agent, and the quality roles of the agent's team.
-REVIEW_READERS = row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404, hr=404)
+REVIEW_READERS = row(
+    LOGIN, rest=200, other_team_agent=404, other_team_lead=404, hr=404, **NOT_TRAINERS_404
+)
 QUALITY_LEADS = ("lead", "other_team_lead", "qa_manager", "admin")
 
 
@@ -180,7 +200,8 @@ def _t_play(w: dict[str, Any]) -> dict[str, Any]:
     return {"page_id": t["role_play"].pk, "attempt_id": t["open_play"].pk}
 
 
-TRAINING_MANAGERS = ("lead", "other_team_lead", "qa_manager", "admin")
+# Assigning, rules, certificates and reports: leads and the trainer roles.
+TRAINING_MANAGERS = ("lead", "other_team_lead", "qa_manager", "admin", "trainer", "training_lead")
 # The agent's own attempt: nobody else reaches it, whatever their role.
 OWN_ATTEMPT = row(LOGIN, rest=404, agent=200)
 OWN_ATTEMPT_POST = row(LOGIN, rest=404, agent=REDIRECT)
@@ -197,6 +218,7 @@ MATRIX: dict[str, Case] = {
     "home_qa": Case(only("qa_manager")),
     "home_hr": Case(only("hr")),
     "home_admin": Case(only("admin")),
+    "home_trainer": Case(only(("trainer", "training_lead"))),
     # Sign-in and account.
     "login": Case(row(200, rest=REDIRECT)),
     "logout": Case(row(LOGIN, rest=405)),  # sign-out is a POST
@@ -222,7 +244,8 @@ MATRIX: dict[str, Case] = {
     # People and teams.
     "people:list": Case(OVERSIGHT),
     "people:detail": Case(
-        row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404), kwargs=_agent
+        row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404, **NOT_TRAINERS_404),
+        kwargs=_agent,
     ),
     "people:create": Case(only("admin")),
     "people:edit": Case(only("admin"), kwargs=_agent),
@@ -263,7 +286,15 @@ MATRIX: dict[str, Case] = {
     "scorecards:review": Case(REVIEW_READERS, kwargs=_review),
     "scorecards:review_pdf": Case(REVIEW_READERS, kwargs=_review),
     "scorecards:review_acknowledge": Case(
-        row(LOGIN, rest=403, agent=REDIRECT, other_team_agent=404, other_team_lead=404, hr=404),
+        row(
+            LOGIN,
+            rest=403,
+            agent=REDIRECT,
+            other_team_agent=404,
+            other_team_lead=404,
+            hr=404,
+            **NOT_TRAINERS_404,
+        ),
         method="post",
         kwargs=_review,
     ),
@@ -323,7 +354,9 @@ MATRIX: dict[str, Case] = {
     "training:scenario_attempt": Case(OWN_ATTEMPT, kwargs=_t_play),
     "training:scenario_answer": Case(OWN_ATTEMPT_POST, method="post", kwargs=_t_play),
     "training:grading": Case(row(LOGIN, rest=200, agent=403, other_team_agent=403, hr=403)),
-    "training:grade": Case(GRADERS, kwargs=lambda w: {"answer_id": _training(w)["answer"].pk}),
+    "training:grade": Case(
+        ROLE_PLAY_GRADERS, kwargs=lambda w: {"answer_id": _training(w)["answer"].pk}
+    ),
     "training:assign": Case(only(TRAINING_MANAGERS)),
     "training:rules": Case(only(TRAINING_MANAGERS)),
     "training:certificates": Case(only(TRAINING_MANAGERS)),
@@ -335,7 +368,7 @@ MATRIX: dict[str, Case] = {
         method="post",
         kwargs=lambda w: {"certificate_id": _training(w)["certificate"].pk},
     ),
-    "training:reports": Case(only(QUALITY_LEADS)),
+    "training:reports": Case(only(TRAINING_MANAGERS)),
     # The API's documentation is for signed-in people; the API itself takes tokens (below).
     "api:openapi-view": Case(SIGNED_IN),
     "api:openapi-json": Case(SIGNED_IN),

@@ -80,3 +80,21 @@ def test_home_is_current_only_on_the_home_url() -> None:
     groups = navigation_for({Role.ADMIN}, "/people/")
     current = [i["label"] for g in groups for i in g["items"] if i["active"]]  # type: ignore[attr-defined]
     assert current == ["People"]
+
+
+def test_a_trainer_sees_grading_assigning_and_reports() -> None:
+    for role in (Role.TRAINER, Role.TRAINING_LEAD):
+        assert _labels(navigation_for({role})) == [
+            "Home",
+            "My training",
+            "Library",
+            "Role-play grading",
+            "Assign training",
+            "Training reports",
+        ]
+
+
+def test_every_role_has_a_home() -> None:
+    from qa_platform.navigation import ROLE_HOME_URL
+
+    assert set(ROLE_HOME_URL) == set(Role)

@@ -94,3 +94,44 @@ def test_a_person_who_moves_team_leaves_their_former_leads_sight(
     assert newcomer.pk not in set(
         Assignment.objects.visible_to(lead).values_list("person_id", flat=True)
     )
+
+
+def test_trainers_and_training_leads_assign_and_grade_in_the_teams_their_role_reaches(
+    org: Org, agent: User, other_team_agent: User, trainer: User, training_lead: User
+) -> None:
+    # The trainer holds the role on Support (the agent's department), the training lead on the
+    # whole organisation.
+    assert access.can_assign_to(trainer, agent)
+    assert not access.can_assign_to(trainer, other_team_agent)
+    assert access.can_assign_to(training_lead, agent)
+    assert access.can_assign_to(training_lead, other_team_agent)
+    assert access.can_grade(trainer, agent) and not access.can_grade(trainer, other_team_agent)
+    assert access.can_grade(training_lead, other_team_agent)
+    assert access.is_trainer(trainer) and access.is_trainer(training_lead)
+
+
+def test_a_trainer_sees_the_learning_of_the_teams_they_reach_only(
+    state: None, trainer: User, training_lead: User
+) -> None:
+    for model in (Assignment, Attempt, Certificate):
+        assert emails(model.objects.visible_to(trainer)) == {"agent@example.test"}
+    both = {"agent@example.test", "agent2@example.test"}
+    assert emails(Certificate.objects.visible_to(training_lead)) == both
+
+
+def test_trainers_see_every_rule_as_qa_managers_do(
+    org: Org, trainer: User, qa_manager: User
+) -> None:
+    page = module_page()
+    ours = save_rule(name="Billing", page=page, team=org.team, actor=qa_manager)
+    theirs = save_rule(name="Renewals", page=page, team=org.other_team, actor=qa_manager)
+    assert set(AssignmentRule.objects.visible_to(trainer)) == {ours, theirs}
+
+
+def test_trainers_are_not_oversight_roles_outside_training(
+    agent: User, trainer: User, training_lead: User
+) -> None:
+    from qa_platform.people.access import people_q
+
+    for user in (trainer, training_lead):
+        assert not User.objects.filter(people_q(user), pk=agent.pk).exists()

@@ -321,12 +321,11 @@ def test_a_training_lead_or_qa_manager_approves_and_the_page_goes_live(
 ) -> None:
     page = scenario_page(index)
     state = _submit(trainer_client, page, "Upset customer (reviewed)")
-    if approver == "training_lead":
-        user = member_of(APPROVERS)
-    else:
-        # Granting the role puts the person in the "QA managers" Wagtail group (people.services).
-        user = UserFactory()
-        grant_role(person=user, role=Role.QA_MANAGER, team=request.getfixturevalue("org").root)
+    # Granting the role puts the person in the "Training approvers" or "QA managers" Wagtail group
+    # (people.services.ROLE_ADMIN_GROUPS).
+    user = UserFactory()
+    role = Role.TRAINING_LEAD if approver == "training_lead" else Role.QA_MANAGER
+    grant_role(person=user, role=role, team=request.getfixturevalue("org").root)
     client = Client()
     client.force_login(user)
 
@@ -343,6 +342,62 @@ def test_a_training_lead_or_qa_manager_approves_and_the_page_goes_live(
     assert page.title == "Upset customer (reviewed)"
     state.refresh_from_db()
     assert state.status == WorkflowState.STATUS_APPROVED
+
+
+def test_granting_the_trainer_role_lets_a_person_author_in_the_cms_and_revoking_it_stops_them(
+    org: Any, index: TrainingIndexPage
+) -> None:
+    from qa_platform.people.models import RoleGrant
+    from qa_platform.people.services import revoke_role
+
+    person = UserFactory(email="newtrainer@example.test")
+    grant = grant_role(person=person, role=Role.TRAINER, team=org.support)
+    person = User.objects.get(pk=person.pk)  # fresh permission cache
+    assert set(person.groups.values_list("name", flat=True)) == {TRAINERS}
+    assert person.has_perm("wagtailadmin.access_admin")
+    assert not person.is_staff
+    page = scenario_page(index)
+    data = scenario_form_data(page, valid_steps(), title="Upset customer (by a trainer)")
+    client = Client()
+    client.force_login(person)
+
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    assert client.get(edit_url(page)).status_code == 200
+    client.post(edit_url(page), {**data, "action-publish": "publish"})
+    page.refresh_from_db()
+    assert page.title == "Upset customer"  # no publish permission: a draft only
+    client.post(edit_url(page), {**data, "action-submit": "submit"})
+    assert WorkflowState.objects.get(object_id=str(page.pk)).requested_by_id == person.pk
+
+    revoke_role(grant=RoleGrant.objects.get(pk=grant.pk))
+
+    person = User.objects.get(pk=person.pk)
+    assert not person.groups.filter(name=TRAINERS).exists()
+    assert not person.has_perm("wagtailadmin.access_admin")
+    client.force_login(person)
+    assert client.get(reverse("wagtailadmin_home")).status_code in (302, 403)
+    assert client.get(edit_url(page)).status_code in (302, 403)
+
+
+def test_granting_the_training_lead_role_puts_the_person_among_the_approvers(org: Any) -> None:
+    from qa_platform.people.models import RoleGrant
+    from qa_platform.people.services import revoke_role
+
+    person = UserFactory(email="newtraininglead@example.test")
+    grant = grant_role(person=person, role=Role.TRAINING_LEAD, team=org.root)
+
+    assert set(person.groups.values_list("name", flat=True)) == {APPROVERS}
+    revoke_role(grant=RoleGrant.objects.get(pk=grant.pk))
+    assert not person.groups.exists()
+
+
+def test_other_roles_get_no_training_group(org: Any) -> None:
+    person = UserFactory(email="leadonly@example.test")
+
+    grant_role(person=person, role=Role.LEAD, team=org.team)
+    grant_role(person=person, role=Role.REVIEWER, team=org.team)
+
+    assert not person.groups.filter(name__in=[TRAINERS, APPROVERS]).exists()
 
 
 def test_a_trainer_cannot_approve_their_own_submission(

@@ -187,3 +187,40 @@ def test_certificates_query_count_does_not_grow(
     signed_in(client, lead)
     with django_assert_max_num_queries(8):
         assert client.get(CERTS).status_code == 200
+
+
+def test_a_trainer_assigns_in_the_teams_their_role_reaches_only(
+    client: Client, trainer: User, agent: User, other_team_agent: User, org: Org
+) -> None:
+    page = module_page("Trainer's module")
+    signed_in(client, trainer)
+    response = client.post(ASSIGN, {"page": page.pk, "people": [agent.pk], "due_at": _due()})
+    assert response.status_code == 302
+    assert Assignment.objects.get(person=agent, page=page).assigned_by == trainer
+    response = client.post(ASSIGN, {"page": page.pk, "people": [other_team_agent.pk]})
+    assert response.status_code == 400
+    response = client.post(ASSIGN, {"page": page.pk, "teams": [org.other_team.pk]})
+    assert response.status_code == 400
+    assert not Assignment.objects.filter(person=other_team_agent).exists()
+
+
+def test_a_training_lead_creates_an_organisation_wide_rule_as_a_qa_manager_does(
+    client: Client, training_lead: User, agent: User
+) -> None:
+    page = module_page("Everyone's module")
+    signed_in(client, training_lead)
+    response = client.post(RULES, {"name": "Everyone", "page": page.pk})
+    assert response.status_code == 302
+    rule = AssignmentRule.objects.get(name="Everyone")
+    assert rule.team is None
+    assert Assignment.objects.filter(person=agent, page=page, rule=rule).exists()
+
+
+def test_a_trainer_lists_certificates_of_the_teams_they_reach(
+    client: Client, trainer: User, agent: User, other_team_agent: User
+) -> None:
+    ours, theirs = _certificate(agent), _certificate(other_team_agent)
+    body = signed_in(client, trainer).get(CERTS).content.decode()
+    assert ours.code in body
+    assert theirs.code not in body
+    assert "Revoke" not in body  # admins only

@@ -134,3 +134,17 @@ def test_queue_query_count_does_not_grow(
     with django_assert_max_num_queries(9):
         response = client.get(QUEUE)
     assert response.status_code == 200
+
+
+def test_a_trainer_grades_written_replies_of_the_teams_they_reach_only(
+    client: Client, agent: User, other_team_agent: User, trainer: User
+) -> None:
+    page = scenario_page(free=True)
+    ours = _pending_answer(agent, page)
+    theirs = _pending_answer(other_team_agent, page)
+    signed_in(client, trainer)
+    body = client.get(QUEUE).content.decode()
+    assert reverse("training:grade", args=[ours.pk]) in body
+    assert reverse("training:grade", args=[theirs.pk]) not in body
+    assert client.get(reverse("training:grade", args=[ours.pk])).status_code == 200
+    assert client.get(reverse("training:grade", args=[theirs.pk])).status_code == 404

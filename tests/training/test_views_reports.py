@@ -139,3 +139,14 @@ def test_report_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+def test_a_trainer_sees_the_reports_of_the_teams_their_role_reaches(
+    client: Client, trainer: User, agent: User, other_team_agent: User
+) -> None:
+    ours, theirs = module_page("Support module"), module_page("Sales module")
+    AssignmentFactory(person=agent, page=ours)
+    AssignmentFactory(person=other_team_agent, page=theirs)
+    body = signed_in(client, trainer).get(URL).content.decode()
+    assert "Billing" in body and "Support module" in body
+    assert "Renewals" not in body and "Sales module" not in body

@@ -1,10 +1,11 @@
 """Assigning training, assignment rules and issued certificates.
 
-- ``GET/POST /training/assign/`` (``assign``): leads, QA managers and administrators give a
-  module, role-play or path to people and teams they reach, with an optional due date, through
-  `training.services.assign_training` (the one way to assign).
+- ``GET/POST /training/assign/`` (``assign``): leads, trainers, training leads, QA managers and
+  administrators give a module, role-play or path to people and teams they reach, with an
+  optional due date, through `training.services.assign_training` (the one way to assign).
 - ``GET/POST /training/rules/`` (``rules``): the assignment rules the person may see, and a form
-  to add one (QA managers and administrators for any team; leads for teams they lead).
+  to add one (trainers, training leads, QA managers and administrators for any team they reach or
+  the whole organisation; leads for teams they lead).
 - ``GET /training/certificates/`` (``certificates``): certificates issued to people in reach;
   ``GET .../<id>/pdf/`` downloads one (the holder too); ``POST .../<id>/revoke/`` (admins).
 """

@@ -8,8 +8,8 @@
 - ``POST`` to the same URL grades it through `training.services.grade_free_response`; the
   learner sees the result on their attempt.
 
-Who: reviewers, leads, QA managers, administrators (others 403); a response of someone outside
-their teams is a 404.
+Who: reviewers, leads, trainers, training leads, QA managers, administrators (others 403); a
+response of someone outside their teams is a 404.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ PAGE_SIZE = 50
 COMMENT_MAX = 4000
 
 
-def _waiting(user: Any) -> Any:
+def waiting_for_grade(user: Any) -> Any:
+    """Free responses `user` may grade that have no grade yet (the grading queue)."""
     from training.models import AnswerKind, AttemptAnswer, AttemptStatus
 
     return AttemptAnswer.objects.filter(
@@ -54,7 +55,7 @@ def _waiting(user: Any) -> Any:
 def grading(request: AuthedRequest) -> HttpResponse:
     require_role(request.user, *GRADER_ROLES)
     rows = (
-        _waiting(request.user)
+        waiting_for_grade(request.user)
         .select_related("attempt__person", "attempt__page")
         .order_by("answered_at", "pk")
     )

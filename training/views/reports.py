@@ -2,11 +2,11 @@
 rates, average attempts, time spent, and the questions and role-play replies people get wrong
 most often (a content problem or a skill gap), with CSV exports.
 
-Scoped like everything else: a lead sees the teams they lead (and the teams below); QA managers
-and administrators the teams their role reaches. Every figure is aggregated in the database, so
-the number of queries stays the same however many people and assignments there are (pinned in
-the tests): one per table, one for the team filter, two for the wording of the questions and
-replies.
+Scoped like everything else: a lead sees the teams they lead (and the teams below); trainers,
+training leads, QA managers and administrators the teams their role reaches. Every figure is
+aggregated in the database, so the number of queries stays the same however many people and
+assignments there are (pinned in the tests): one per table, one for the team filter, two for the
+wording of the questions and replies.
 """
 
 from __future__ import annotations
