@@ -29,6 +29,7 @@ from content.blocks import (
     RootCauseBlock,
     StandardsBlocks,
 )
+from content.routing import ViewRestrictionsInOneQuery, route_by_url_path
 
 TRAINING_INDEX = "training.TrainingIndexPage"
 ROLE_PLAY_PAGE = "training.RolePlayScenarioPage"
@@ -46,8 +47,9 @@ def title_panel(help_text: str) -> FieldPanel:
     return FieldPanel("title", help_text=help_text)
 
 
-class LibraryPage:
-    """Breadcrumbs for every library page: its live ancestors below Wagtail's root."""
+class LibraryPage(ViewRestrictionsInOneQuery):
+    """Breadcrumbs for every library page: its live ancestors below Wagtail's root; view
+    restrictions read in one query (content.routing)."""
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context(request, *args, **kwargs)  # type: ignore[misc]
@@ -94,6 +96,15 @@ class HomePage(LibraryPage, Page):
 
     class Meta:
         verbose_name = "library home page"
+
+    def route(self, request: HttpRequest, path_components: list[str]) -> Any:
+        """A page deeper than one level is found by its URL path in two queries, not two per
+        level (content.routing); anything else is routed by Wagtail."""
+        if len(path_components) > 1:
+            found = route_by_url_path(self, request, path_components)
+            if found is not None:
+                return found
+        return super().route(request, path_components)
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)

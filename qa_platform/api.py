@@ -50,6 +50,8 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from qa_platform.engagement.api import router as engagement_router
+    from qa_platform.engagement.api_customers import router as customer_periods_router
     from qa_platform.people.api import router as people_router
     from scorecards.api import router as interactions_router
     from scorecards.api_reviews import router as reviews_router
@@ -59,6 +61,8 @@ def _register_routers() -> None:
     api.add_router("/", reviews_router)
     api.add_router("/", interactions_router)
     api.add_router("/", training_router)
+    api.add_router("/", customer_periods_router)
+    api.add_router("/", engagement_router)
 
 
 _register_routers()

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django.urls import reverse
 
+from qa_platform.engagement.access import RESULTS_ROLES, SURVEY_ADMIN_ROLES
 from qa_platform.people.roles import OVERSIGHT_ROLES, Role
 
 
@@ -64,6 +65,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem("My reviews", "scorecards:my_reviews", (Role.AGENT,), "check"),
             NavItem("My training", "training:my_training", ALL_ROLES, "check"),
             NavItem("Library", "library", ALL_ROLES, "tree"),
+            NavItem("My surveys", "engagement:my_surveys", ALL_ROLES, "check"),
         ),
     ),
     NavGroup(
@@ -89,6 +91,15 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavItem("Frameworks", "scorecards:frameworks", QA_ADMIN, "tree"),
             NavItem("Import interactions", "scorecards:interactions_import", QA_ADMIN, "upload"),
             NavItem("Import feedback", "scorecards:feedback_import", QA_ADMIN, "upload"),
+        ),
+    ),
+    NavGroup(
+        "Engagement",
+        (
+            NavItem("Surveys", "engagement:manage_list", SURVEY_ADMIN_ROLES, "people"),
+            NavItem("Survey results", "engagement:results_list", RESULTS_ROLES, "dot"),
+            NavItem("CX overview", "engagement:cx_overview", SURVEY_ADMIN_ROLES, "dot"),
+            NavItem("Engagement and CX", "engagement:engagement_cx", SURVEY_ADMIN_ROLES, "dot"),
         ),
     ),
     NavGroup(

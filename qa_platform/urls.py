@@ -36,6 +36,7 @@ urlpatterns = [
     path("people/", include("qa_platform.people.urls")),
     path("audit/", include("qa_platform.audit.urls")),
     path("notifications/", include("qa_platform.notifications.urls")),
+    path("engagement/", include("qa_platform.engagement.urls")),
     path("quality/", include("scorecards.urls")),
     path("training/", include("training.urls")),
     path("", include("training.urls_public")),

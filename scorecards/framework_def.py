@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 SCALES = ("yes_no", "three", "four", "five", "points")
@@ -50,13 +51,13 @@ class Criterion:
     root_causes: tuple[str, ...] = ()
     scoring: bool = True  # False: a non-scoring question (context); never changes the score
 
-    @property
+    @cached_property  # frozen: computed once per parsed definition (which is cached per version)
     def minimum(self) -> Decimal:
         if not self.options:
             raise ValueError(f"Criterion '{self.key}' has no options.")
         return min(option.value for option in self.options)
 
-    @property
+    @cached_property
     def maximum(self) -> Decimal:
         if not self.options:
             raise ValueError(f"Criterion '{self.key}' has no options.")

@@ -225,8 +225,12 @@ def seed_small(pages: dict[str, Any], rng: random.Random) -> dict[str, int]:
                     source="manual",
                 )
             take_module(agent, modules[0])
+        # The path's role-plays wait for its first two modules (prerequisites): the agent has
+        # done both, plays the first role-play, and is part-way through the third module.
         if len(modules) > 1 and not _has_attempts(agent, modules[1]):
-            take_module(agent, modules[1], finish=False)
+            take_module(agent, modules[1])
+        if len(modules) > 2 and not _has_attempts(agent, modules[2]):
+            take_module(agent, modules[2], finish=False)
         if not _has_attempts(agent, scenarios[0]):
             play_scenario(agent, scenarios[0])
     if agent2 is not None and not Attempt.objects.filter(person=agent2).exists():

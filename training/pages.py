@@ -27,6 +27,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from content.routing import ViewRestrictionsInOneQuery
 from training import checks, scenario
 from training.blocks import CHECK_BLOCK_NAMES, ModuleBlocks, PathItems, ScenarioSteps
 from training.diagram import ScenarioDiagramPanel
@@ -89,7 +90,7 @@ class TrainingPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class TrainingPage(Page):
+class TrainingPage(ViewRestrictionsInOneQuery, Page):
     """Shared behaviour; not a page type of its own."""
 
     base_form_class = TrainingPageForm
@@ -145,7 +146,7 @@ class TrainingPage(Page):
         )
 
 
-class TrainingIndexPage(Page):
+class TrainingIndexPage(ViewRestrictionsInOneQuery, Page):
     intro = RichTextField(
         blank=True,
         features=["bold", "italic", "link", "ul", "ol"],

@@ -1,7 +1,8 @@
 """Learner status as pure functions: an assignment's status from its attempts, a path's progress.
 
 Statuses, in the order they win:
-- **completed**: the assignment is marked completed, or an official attempt finished and passed;
+- **completed**: the assignment is marked completed, or the item is done (`item_done`: the
+  official attempt that counts passed);
 - **pending grading**: an official attempt waits for a lead or reviewer to grade free responses;
 - **overdue**: not completed, the due date has passed (the day after the due date);
 - **in progress**: an official attempt is open, or one finished without passing (tries left);
@@ -9,9 +10,14 @@ Statuses, in the order they win:
 
 Practice attempts never count. Pending grading is not overdue: the learner's part is done.
 
-A path's progress counts its items done (an item is done when the person has passed an official
-attempt of it), whether each item is open or still locked behind prerequisites, and whether the
-path is complete (every required item done).
+**The item's result** is decided in one place, `counting_attempt`: of the official completed
+attempts, the best (highest percent) or the last one, as the grading method of the revision the
+latest of them was pinned to says; a role-play (no grading method) counts its first passed
+attempt, else its last. An item is done when that attempt passed. My training, path progress,
+prerequisites, reports and certificates all ask `item_done`.
+
+A path's progress counts its items done, whether each item is open or still locked behind
+prerequisites, and whether the path is complete (every required item done).
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
+
+from training.checks import BEST, LAST, attempt_outcome
 
 
 class Status(StrEnum):
@@ -50,9 +59,34 @@ COMPLETED = "completed"
 
 @dataclass(frozen=True)
 class AttemptFacts:
+    """What the status rules need of one attempt. `method` is the grading method ("best" or
+    "last") of the module revision the attempt is pinned to; empty for role-plays."""
+
     status: str
     practice: bool = False
     passed: bool | None = None
+    percent: Decimal | None = None
+    method: str = ""
+
+
+def counting_attempt(attempts: Sequence[AttemptFacts]) -> AttemptFacts | None:
+    """The attempt that decides an item's result, from the person's attempts of it in the order
+    they finished: the best or the last official completed attempt (the grading method of the
+    latest one's revision), or for role-plays the first passed attempt, else the last one.
+    None when no official attempt has completed."""
+    finished = [a for a in attempts if not a.practice and a.status == COMPLETED]
+    if not finished:
+        return None
+    method = finished[-1].method
+    if method in (BEST, LAST):
+        return attempt_outcome(finished, method)
+    return next((a for a in finished if a.passed), finished[-1])
+
+
+def item_done(attempts: Sequence[AttemptFacts]) -> bool:
+    """Whether the item is done: the attempt that counts passed."""
+    counting = counting_attempt(attempts)
+    return counting is not None and bool(counting.passed)
 
 
 def assignment_status(
@@ -62,8 +96,9 @@ def assignment_status(
     today: dt.date,
     completed: bool = False,
 ) -> Status:
+    """`attempts` in the order they finished (the item's result depends on it)."""
     official = [a for a in attempts if not a.practice]
-    if completed or any(a.status == COMPLETED and a.passed for a in official):
+    if completed or item_done(official):
         return Status.COMPLETED
     if any(a.status == PENDING_GRADING for a in official):
         return Status.PENDING_GRADING

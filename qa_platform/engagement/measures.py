@@ -138,6 +138,16 @@ def driver_favourable(responses: Sequence[Response], items: Sequence[str]) -> Dr
     )
 
 
+def pooled_favourable(distribution: Sequence[int]) -> float | None:
+    """A driver's favourable share (0..1) from its pooled answer counts for 1..5 (the same
+    favourable answers / all answers as `driver_favourable`, for results stored as counts)."""
+    if len(distribution) != len(AGREEMENT_SCALE) or any(c < 0 for c in distribution):
+        raise ValueError(f"Need one count per agreement value 1-5, got {list(distribution)}.")
+    answers = sum(distribution)
+    good = sum(distribution[v - 1] for v in FAVOURABLE)
+    return good / answers if answers else None
+
+
 def respondent_index(response: Response, items: Sequence[str]) -> float | None:
     """One respondent's index: the mean of their answered index items, 1..5 mapped to 0..100."""
     answered = [response[key] for key in items if key in response]

@@ -83,6 +83,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="The person's id in the HR system; imports match on it first, then on email.",
     )
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Engagement results can be filtered by location (and tenure band and role); optional.
+    location = models.CharField(max_length=100, blank=True, help_text="Site or city, if recorded.")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the Wagtail admin.")
     date_joined = models.DateTimeField(default=timezone.now)

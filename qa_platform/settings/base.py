@@ -15,6 +15,8 @@ INSTALLED_APPS = [
     "scorecards",
     "training",
     "content",
+    # After scorecards: its demo seeder reads the customer feedback the scorecards seeder writes.
+    "qa_platform.engagement",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "qa_platform.middleware.AdminCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A page publish refused by its rules outside the editor: a message, not a 500.
+    "training.middleware.PublishRefusedMiddleware",
     # Axes must be last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -171,6 +175,7 @@ ADMIN_CSP = {
 WAGTAIL_SITE_NAME = "QA Platform"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no calls home: no gravatar in the admin
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 

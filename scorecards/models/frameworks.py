@@ -3,6 +3,9 @@ changes the definition freezes an immutable `FrameworkVersion` that reviews poin
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -99,10 +102,37 @@ class FrameworkVersion(models.Model):
 
     @property
     def defn(self) -> FrameworkDef:
-        """The parsed definition, cached on the instance."""
+        """The parsed definition, cached on the instance and per version in the process."""
         cached = self.__dict__.get("_defn")
         if cached is None:
-            from scorecards.framework_def import from_json
-
-            cached = self.__dict__["_defn"] = from_json(self.definition)
+            cached = self.__dict__["_defn"] = parsed_definition(self.pk, self.definition)
         return cached
+
+
+# Parsed definitions by version id. Versions are immutable, so a parse is reused by every
+# request that reads the same version (the grading workspace's rate POST parses a 30-criterion
+# framework otherwise). The stored JSON is compared on a hit, which is far cheaper than parsing
+# and keeps the cache right even where an id is reused (a test database rolled back).
+_DEFINITIONS: OrderedDict[int, tuple[Any, FrameworkDef]] = OrderedDict()
+_DEFINITIONS_MAX = 64
+_DEFINITIONS_LOCK = threading.Lock()
+
+
+def parsed_definition(version_id: int | None, definition: Any) -> FrameworkDef:
+    """`from_json(definition)`, cached by version id (the parse is immutable and shared)."""
+    from scorecards.framework_def import from_json
+
+    if version_id is None:  # not saved yet: nothing to key on
+        return from_json(definition)
+    with _DEFINITIONS_LOCK:
+        entry = _DEFINITIONS.get(version_id)
+        if entry is not None and entry[0] == definition:
+            _DEFINITIONS.move_to_end(version_id)
+            return entry[1]
+    parsed = from_json(definition)
+    with _DEFINITIONS_LOCK:
+        _DEFINITIONS[version_id] = (copy.deepcopy(definition), parsed)
+        _DEFINITIONS.move_to_end(version_id)
+        while len(_DEFINITIONS) > _DEFINITIONS_MAX:
+            _DEFINITIONS.popitem(last=False)
+    return parsed

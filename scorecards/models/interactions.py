@@ -46,11 +46,19 @@ class Interaction(models.Model):
     source = models.CharField(max_length=50, help_text="The system it came from, e.g. 'zendesk'.")
     source_id = models.CharField(max_length=200, help_text="Its id in that system.")
     channel = models.CharField(max_length=20, choices=Channel.choices)
+    # No single-column indexes on agent and team: the (agent, started_at) and (team, started_at)
+    # indexes below serve every lookup by either (and the PROTECT checks) and cost an import
+    # less to keep up to date.
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interactions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="interactions",
+        db_index=False,
     )
     # The agent's team on the day of the contact: later figures attribute work to it.
-    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="interactions")
+    team = models.ForeignKey(
+        "people.Team", on_delete=models.PROTECT, related_name="interactions", db_index=False
+    )
     started_at = models.DateTimeField()
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     queue = models.CharField(max_length=200, blank=True)

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast, JSONObject
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -142,7 +145,64 @@ def _apply_scores(review: Review, result: scoring.ReviewScore) -> None:
     review.fatal_failed = bool(result.fatal_failures)
 
 
-@transaction.atomic
+def lock_review(queryset: QuerySet[Review], **lookup: Any) -> Review:
+    """The review `lookup` finds in `queryset`, locked for the rest of the transaction that is
+    open now (only the review's row: joined rows such as the framework version stay free), with
+    its stored ratings read alongside where the database can (PostgreSQL: one query). Pass the
+    result to `rate(locked=True)` inside the same transaction. DoesNotExist as `get()`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_review() must run inside transaction.atomic().")
+    queryset = queryset.select_for_update(of=("self",))
+    if connection.vendor != "postgresql":
+        return queryset.get(**lookup)
+    rows = (
+        ReviewRating.objects.filter(review=OuterRef("pk"))
+        .order_by("pk")
+        .values(
+            row=JSONObject(
+                id="id",
+                key="criterion_key",
+                # As text, so the decimals come back exact (JSON numbers would be floats).
+                value=Cast("value", TextField()),
+                na="na",
+                normalised=Cast("normalised", TextField()),
+                root_cause="root_cause",
+                comment="comment",
+                evidence="evidence",
+            )
+        )
+    )
+    review = queryset.annotate(_stored_ratings=ArraySubquery(rows)).get(**lookup)
+    stored = [
+        ReviewRating(
+            id=row["id"],
+            review_id=review.pk,
+            criterion_key=row["key"],
+            value=None if row["value"] is None else Decimal(row["value"]),
+            na=row["na"],
+            normalised=None if row["normalised"] is None else Decimal(row["normalised"]),
+            root_cause=row["root_cause"],
+            comment=row["comment"],
+            evidence=row["evidence"],
+        )
+        for row in review.__dict__.pop("_stored_ratings")
+    ]
+    for rating in stored:
+        rating._state.adding = False
+        rating._state.db = review._state.db
+        Review.ratings.field.set_cached_value(rating, review)  # type: ignore[attr-defined]
+    review._prefetched_objects_cache = {"ratings": _prefetched(review, stored)}  # type: ignore[attr-defined]
+    return review
+
+
+def _prefetched(review: Review, rows: list[ReviewRating]) -> QuerySet[ReviewRating]:
+    """A ratings queryset already holding `rows`, as prefetch_related leaves one."""
+    queryset = review.ratings.all()
+    queryset._result_cache = rows  # type: ignore[attr-defined]
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset
+
+
 def rate(
     *,
     review: Review,
@@ -151,6 +211,7 @@ def rate(
     comment: str | None = None,
     answers: Mapping[str, str] | None = None,
     request: HttpRequest | None = None,
+    locked: bool = False,
 ) -> scoring.ReviewScore:
     """Store ratings (a draft save, or a correction of a submitted review) and rescore.
 
@@ -160,14 +221,40 @@ def rate(
     have; an empty `RatingInput` clears a rating (and stores no row where there was none).
     Changing a submitted review writes one audit event per changed criterion with before and
     after.
+
+    `locked=True`: `review` came from `lock_review()` in the transaction open now, so it is
+    fresh and locked already and is not read again (the grading workspace's rate POST).
     """
-    given = review
-    review = Review.objects.select_for_update().get(pk=review.pk)
-    if Review.framework_version.is_cached(given) and (
-        given.framework_version_id == review.framework_version_id
-    ):
-        # Versions never change: reuse the caller's, whose definition is already parsed.
-        review.framework_version = given.framework_version
+    if locked:
+        # The caller's transaction is the all-or-nothing unit (and no savepoint is needed).
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("rate(locked=True) needs the caller's transaction.")
+        return _rate_locked(
+            review=review, by=by, ratings=ratings, comment=comment, answers=answers, request=request
+        )
+    with transaction.atomic():
+        given = review
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        if Review.framework_version.is_cached(given) and (
+            given.framework_version_id == review.framework_version_id
+        ):
+            # Versions never change: reuse the caller's, whose definition is already parsed.
+            review.framework_version = given.framework_version
+        return _rate_locked(
+            review=review, by=by, ratings=ratings, comment=comment, answers=answers, request=request
+        )
+
+
+def _rate_locked(
+    *,
+    review: Review,
+    by: Any,
+    ratings: Mapping[str, RatingInput],
+    comment: str | None,
+    answers: Mapping[str, str] | None,
+    request: HttpRequest | None,
+) -> scoring.ReviewScore:
+    """`rate()` on a review locked (and read fresh) in the transaction open now."""
     defn = review.framework_version.defn
     problems = scoring.check_ratings(
         defn,

@@ -33,8 +33,9 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -67,6 +68,7 @@ from scorecards.models import (
 from scorecards.services.reviews import (
     ReviewIncomplete,
     competing_reviews,
+    lock_review,
     rate,
     score_of,
     start_review,
@@ -602,13 +604,19 @@ def _grader_interaction(request: AuthedRequest, pk: int) -> Interaction:
     return interaction
 
 
-def _editable_review(request: AuthedRequest, pk: int) -> Review:
+def _editable_review(request: AuthedRequest, pk: int, *, lock: bool = False) -> Review:
     """The review behind a rate or submit POST: drafts by their author, submitted reviews by
-    whoever may correct them."""
+    whoever may correct them. `lock`: inside the caller's transaction, the same one query also
+    locks the review and reads its ratings (`lock_review`), ready for `rate(locked=True)`."""
     require_role(request.user, *GRADER_ROLES)
-    review = get_visible_or_404(
-        Review.objects.visible_to(request.user).select_related("framework_version", "team"), pk=pk
-    )
+    reviews = Review.objects.visible_to(request.user).select_related("framework_version", "team")
+    if lock:
+        try:
+            review = lock_review(reviews, pk=pk)
+        except (Review.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404 from exc
+    else:
+        review = get_visible_or_404(reviews, pk=pk)
     if review.is_submitted:
         allowed = can_edit_review(request.user, review)
     else:
@@ -860,7 +868,9 @@ def _start(request: AuthedRequest, interaction: Interaction) -> HttpResponse:
 # --- Saving ratings ---------------------------------------------------------------------------
 
 
-def _save(request: AuthedRequest, review: Review, posted: RatingPost) -> scoring.ReviewScore:
+def _save(
+    request: AuthedRequest, review: Review, posted: RatingPost, *, locked: bool = False
+) -> scoring.ReviewScore:
     """Store what was posted; ReviewIncomplete when the service refuses it."""
     return rate(
         review=review,
@@ -869,6 +879,7 @@ def _save(request: AuthedRequest, review: Review, posted: RatingPost) -> scoring
         comment=posted.comment,
         answers=posted.merged_answers(review.answers) if posted.answers else None,
         request=request,
+        locked=locked,
     )
 
 
@@ -879,16 +890,19 @@ def _changed_key(request: AuthedRequest, defn: FrameworkDef) -> str:
 
 @require_POST
 def review_rate(request: AuthedRequest, pk: int) -> HttpResponse:
-    review = _editable_review(request, pk)
-    defn = review.framework_version.defn
-    posted = parse_rating_post(defn, request.POST)
-    problems = list(posted.problems)
     result = None
-    if not problems:
-        try:
-            result = _save(request, review, posted)
-        except ReviewIncomplete as exc:
-            problems = exc.problems
+    try:
+        # One transaction, one read: the review is found (visible, editable), locked and read
+        # with its ratings in one query, then rated without reading it again.
+        with transaction.atomic():
+            review = _editable_review(request, pk, lock=True)
+            defn = review.framework_version.defn
+            posted = parse_rating_post(defn, request.POST)
+            problems = list(posted.problems)
+            if not problems:
+                result = _save(request, review, posted, locked=True)
+    except ReviewIncomplete as exc:  # refused before anything was written; rolled back
+        problems = exc.problems
 
     if not request.htmx:
         if problems:

@@ -209,6 +209,69 @@ OWN_ATTEMPT_POST = row(LOGIN, rest=404, agent=REDIRECT)
 CERTIFICATE_READERS = row(LOGIN, rest=200, other_team_agent=404, other_team_lead=404)
 
 
+# --- Engagement (qa_platform.engagement) ---------------------------------------------------
+
+
+def _engagement(w: dict[str, Any]) -> dict[str, Any]:
+    """HR's draft survey of Support; an open pulse of Billing (the agent, the reviewer and the
+    lead are invited); a closed pulse of Support with results decided; the lead's action plan
+    for Billing on it (made on first use)."""
+    if "engagement" not in w:
+        from tests.engagement.factories import closed_survey, launched_survey, make_survey
+        from tests.engagement.factories_actions import make_plan
+
+        org = w["org"]
+        closed = closed_survey(teams=[org.support], actor=w["hr"])
+        w["engagement"] = {
+            "draft": make_survey(teams=[org.support], actor=w["hr"], title="Matrix draft"),
+            "open": launched_survey(teams=[org.team], actor=w["hr"], title="Matrix pulse"),
+            "closed": closed,
+            "plan": make_plan(survey=closed, team=org.team, owner=w["lead"], actor=w["lead"]),
+        }
+    return w["engagement"]
+
+
+def _e_survey(name: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda w: {"survey_id": _engagement(w)[name].pk}
+
+
+def _e_draft_question(w: dict[str, Any]) -> dict[str, Any]:
+    draft = _engagement(w)["draft"]
+    return {"survey_id": draft.pk, "question_id": draft.questions.first().pk}
+
+
+def _e_draft_section(w: dict[str, Any]) -> dict[str, Any]:
+    draft = _engagement(w)["draft"]
+    return {"survey_id": draft.pk, "section_id": draft.sections.first().pk}
+
+
+def _e_plan(w: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": _engagement(w)["plan"].pk}
+
+
+def _e_item(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def kwargs(w: dict[str, Any]) -> dict[str, Any]:
+        closed = _engagement(w)["closed"]
+        questions = closed.questions.order_by("order", "pk")
+        if kind == "comment":
+            key = questions.filter(scale="comment").first().key
+        else:
+            key = questions.exclude(scale="comment").first().key
+        return {"survey_id": closed.pk, "item_key": key}
+
+    return kwargs
+
+
+# Building and running surveys: HR and administrators (the survey is HR's, in their reach).
+SURVEY_ADMINS = ("hr", "admin")
+# Survey results: HR and administrators everywhere, leads for their own teams.
+RESULT_READERS = row(LOGIN, rest=403, lead=200, hr=200, admin=200, other_team_lead=404)
+# The open pulse of Billing: only the people invited to it (the agent, the reviewer, the lead).
+INVITED = row(LOGIN, rest=404, agent=200, reviewer=200, lead=200)
+# Action plans for Billing: its lead, HR and administrators; another team's lead finds nothing.
+PLAN_KEEPERS = row(LOGIN, rest=403, lead=200, hr=200, admin=200, other_team_lead=404)
+
+
 MATRIX: dict[str, Case] = {
     # Homes: `/` sends each person to the home of their main role.
     "home": Case(row(LOGIN, rest=REDIRECT)),
@@ -369,6 +432,78 @@ MATRIX: dict[str, Case] = {
         kwargs=lambda w: {"certificate_id": _training(w)["certificate"].pk},
     ),
     "training:reports": Case(only(TRAINING_MANAGERS)),
+    # Engagement: HR builds and runs surveys.
+    "engagement:manage_list": Case(only(SURVEY_ADMINS)),
+    "engagement:manage_create": Case(only(SURVEY_ADMINS)),
+    "engagement:manage_builder": Case(only(SURVEY_ADMINS), kwargs=_e_survey("draft")),
+    "engagement:manage_question_add_bank": Case(
+        only(SURVEY_ADMINS, yes=OK), method="post", kwargs=_e_survey("draft")
+    ),
+    "engagement:manage_question_add_own": Case(
+        only(SURVEY_ADMINS, yes=OK), method="post", kwargs=_e_survey("draft")
+    ),
+    "engagement:manage_question_remove": Case(
+        only(SURVEY_ADMINS, yes=OK), method="post", kwargs=_e_draft_question
+    ),
+    "engagement:manage_question_move": Case(
+        only(SURVEY_ADMINS, yes=OK), method="post", kwargs=_e_draft_question
+    ),
+    "engagement:manage_section_add": Case(
+        only(SURVEY_ADMINS, yes=OK), method="post", kwargs=_e_survey("draft")
+    ),
+    "engagement:manage_section_remove": Case(
+        only(SURVEY_ADMINS, yes=OK), method="post", kwargs=_e_draft_section
+    ),
+    "engagement:manage_section_move": Case(
+        only(SURVEY_ADMINS, yes=OK), method="post", kwargs=_e_draft_section
+    ),
+    "engagement:manage_population": Case(only(SURVEY_ADMINS), kwargs=_e_survey("draft")),
+    "engagement:manage_schedule": Case(only(SURVEY_ADMINS), kwargs=_e_survey("draft")),
+    "engagement:manage_preview": Case(only(SURVEY_ADMINS), kwargs=_e_survey("draft")),
+    "engagement:manage_launch": Case(only(SURVEY_ADMINS), kwargs=_e_survey("draft")),
+    "engagement:manage_close": Case(only(SURVEY_ADMINS), kwargs=_e_survey("open")),
+    # Engagement: answering (only one's own invitation; nobody else's exists for them).
+    "engagement:my_surveys": Case(SIGNED_IN),
+    "engagement:answer": Case(INVITED, kwargs=_e_survey("open")),
+    "engagement:answer_save": Case(
+        row(LOGIN, rest=404, agent=OK, reviewer=OK, lead=OK),
+        method="post",
+        kwargs=_e_survey("open"),
+    ),
+    "engagement:answer_submit": Case(
+        row(LOGIN, rest=404, agent=OK, reviewer=OK, lead=OK),
+        method="post",
+        kwargs=_e_survey("open"),
+    ),
+    # Thanks only after submitting: before, the invited are sent back to the form.
+    "engagement:answer_thanks": Case(
+        row(LOGIN, rest=404, agent=REDIRECT, reviewer=REDIRECT, lead=REDIRECT),
+        kwargs=_e_survey("open"),
+    ),
+    "engagement:receipt": Case(INVITED, kwargs=_e_survey("open")),
+    "engagement:answer_token": Case(row(LOGIN, rest=404), kwargs=lambda w: {"token": "no-such"}),
+    # Engagement: results, exports and action plans.
+    "engagement:results_list": Case(only(("lead", "other_team_lead", "hr", "admin"))),
+    "engagement:results_overview": Case(RESULT_READERS, kwargs=_e_survey("closed")),
+    "engagement:results_heatmap": Case(RESULT_READERS, kwargs=_e_survey("closed")),
+    "engagement:results_item": Case(RESULT_READERS, kwargs=_e_item("score")),
+    "engagement:results_comments": Case(RESULT_READERS, kwargs=_e_item("comment")),
+    "engagement:results_csv": Case(RESULT_READERS, kwargs=_e_survey("closed")),
+    "engagement:results_pdf": Case(RESULT_READERS, kwargs=_e_survey("closed")),
+    "engagement:action_plans": Case(PLAN_KEEPERS, kwargs=_e_survey("closed")),
+    "engagement:action_plan_create": Case(PLAN_KEEPERS, kwargs=_e_survey("closed")),
+    "engagement:action_plan": Case(PLAN_KEEPERS, kwargs=_e_plan),
+    "engagement:action_plan_update": Case(
+        {**PLAN_KEEPERS, "lead": 400, "hr": 400, "admin": 400}, method="post", kwargs=_e_plan
+    ),
+    "engagement:action_plan_publish": Case(
+        {**PLAN_KEEPERS, "lead": 400, "hr": 400, "admin": 400}, method="post", kwargs=_e_plan
+    ),
+    # Engagement: customer figures and the CX views, for HR and administrators.
+    "engagement:customer_import": Case(only(SURVEY_ADMINS)),
+    "engagement:customer_import_template": Case(only(SURVEY_ADMINS)),
+    "engagement:cx_overview": Case(only(SURVEY_ADMINS)),
+    "engagement:engagement_cx": Case(only(SURVEY_ADMINS)),
     # The API's documentation is for signed-in people; the API itself takes tokens (below).
     "api:openapi-view": Case(SIGNED_IN),
     "api:openapi-json": Case(SIGNED_IN),
@@ -392,6 +527,18 @@ API_MATRIX: dict[str, Case] = {
     "api:training_completions": Case(row(401, rest=200), api=True),
     "api:customer_feedback": Case(
         row(401, rest=403, qa_manager=200, admin=200), method="post", data=[], api=True
+    ),
+    "api:customer_periods": Case(
+        row(401, rest=403, hr=200, admin=200), method="post", data=[], api=True
+    ),
+    # Surveys and their (suppressed) results: HR and administrators, leads for their teams.
+    "api:list_surveys": Case(
+        row(401, rest=403, lead=200, other_team_lead=200, hr=200, admin=200), api=True
+    ),
+    "api:survey_results": Case(
+        row(401, rest=403, lead=200, other_team_lead=404, hr=200, admin=200),
+        kwargs=_e_survey("closed"),
+        api=True,
     ),
     "api:reviews_import": Case(
         row(401, rest=403, qa_manager=200, admin=200),

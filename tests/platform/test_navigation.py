@@ -7,7 +7,13 @@ def _labels(groups: list[dict[str, object]]) -> list[str]:
 
 
 def test_an_agent_sees_only_their_own_work() -> None:
-    assert _labels(navigation_for({Role.AGENT})) == ["Home", "My reviews", "My training", "Library"]
+    assert _labels(navigation_for({Role.AGENT})) == [
+        "Home",
+        "My reviews",
+        "My training",
+        "Library",
+        "My surveys",
+    ]
 
 
 def test_a_reviewer_sees_interactions_to_grade_but_not_the_overview() -> None:
@@ -15,6 +21,7 @@ def test_a_reviewer_sees_interactions_to_grade_but_not_the_overview() -> None:
         "Home",
         "My training",
         "Library",
+        "My surveys",
         "Interactions",
         "Role-play grading",
         "People",
@@ -27,6 +34,7 @@ def test_a_lead_also_sees_the_quality_and_the_people_of_their_teams() -> None:
         "My reviews",
         "My training",
         "Library",
+        "My surveys",
         "Interactions",
         "Reviews",
         "Role-play grading",
@@ -34,6 +42,7 @@ def test_a_lead_also_sees_the_quality_and_the_people_of_their_teams() -> None:
         "People",
         "Assign training",
         "Training reports",
+        "Survey results",
     ]
 
 
@@ -43,8 +52,18 @@ def test_a_qa_manager_sees_the_programme_pages() -> None:
     assert "Teams" not in labels
 
 
-def test_hr_sees_people_but_no_quality_pages() -> None:
-    assert _labels(navigation_for({Role.HR})) == ["Home", "My training", "Library", "People"]
+def test_hr_sees_people_and_engagement_but_no_quality_pages() -> None:
+    assert _labels(navigation_for({Role.HR})) == [
+        "Home",
+        "My training",
+        "Library",
+        "My surveys",
+        "People",
+        "Surveys",
+        "Survey results",
+        "CX overview",
+        "Engagement and CX",
+    ]
 
 
 def test_an_administrator_sees_the_admin_pages() -> None:
@@ -53,6 +72,7 @@ def test_an_administrator_sees_the_admin_pages() -> None:
         "Home",
         "My training",
         "Library",
+        "My surveys",
         "Interactions",
         "Reviews",
         "Role-play grading",
@@ -63,6 +83,10 @@ def test_an_administrator_sees_the_admin_pages() -> None:
         "Frameworks",
         "Import interactions",
         "Import feedback",
+        "Surveys",
+        "Survey results",
+        "CX overview",
+        "Engagement and CX",
         "Teams",
         "Import people",
         "Audit trail",
@@ -88,6 +112,7 @@ def test_a_trainer_sees_grading_assigning_and_reports() -> None:
             "Home",
             "My training",
             "Library",
+            "My surveys",
             "Role-play grading",
             "Assign training",
             "Training reports",

@@ -556,3 +556,30 @@ def test_every_problem_is_reported_at_once() -> None:
     assert wheres.count("framework") == 2  # pass mark, section weights
     assert "Bad Key" in wheres
     assert "dup" in wheres
+
+
+def test_a_versions_definition_is_parsed_once_and_shared() -> None:
+    from scorecards.models.frameworks import parsed_definition
+
+    data = json.loads(json.dumps(fd.to_json(framework(crit("a"), crit("b")))))
+    first = parsed_definition(987_001, data)
+    again = parsed_definition(987_001, json.loads(json.dumps(data)))  # a fresh read of the row
+    assert again is first
+    assert first == fd.from_json(data)
+
+
+def test_a_reused_version_id_with_another_definition_is_parsed_afresh() -> None:
+    from scorecards.models.frameworks import parsed_definition
+
+    old = json.loads(json.dumps(fd.to_json(framework(crit("a")))))
+    new = json.loads(json.dumps(fd.to_json(framework(crit("a"), crit("b")))))
+    parsed_definition(987_002, old)
+    assert [c.key for c in parsed_definition(987_002, new).criteria] == ["a", "b"]
+    assert [c.key for c in parsed_definition(987_002, old).criteria] == ["a"]
+
+
+def test_an_unsaved_version_is_parsed_without_the_cache() -> None:
+    from scorecards.models.frameworks import parsed_definition
+
+    data = fd.to_json(framework(crit("a")))
+    assert parsed_definition(None, data) is not parsed_definition(None, data)

@@ -39,7 +39,7 @@ HTMX = {"HX-Request": "true"}
 COMPLETE = {"verify-identity": "1", "greeting": "3", "empathy": "4", "contact-reason": "1"}
 # Session, user, grants, the review, then in the service: lock, ratings, the changed rating, the
 # review, and the savepoint pair the test transaction adds. The page itself: at most 15.
-RATE_QUERIES = 12
+RATE_QUERIES = 9
 PAGE_QUERIES = 15
 
 

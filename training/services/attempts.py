@@ -9,8 +9,10 @@ changes an attempt in progress or an old result.
 
 Role-play results: points are the replies' points plus graded free responses; the attempt passes
 when it ends with the customer's issue resolved or escalated and no critical mistake was made
-(a "customer lost" ending, or a critical reply, fails it). With free responses it waits in
-"pending grading" until every one is graded.
+(a "customer lost" ending, or a critical reply, fails it). With free responses an official attempt
+waits in "pending grading" until every one is graded. Practice attempts are kept apart: their
+written replies are never graded (nor queued), the attempt completes at its end step on the
+replies' points, and it never counts toward completion.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from .common import (
     NotCurrentStep,
     NotPublished,
     NotYourAttempt,
+    PrerequisitesNotDone,
     TrainingError,
     UnknownQuestion,
     revision_checks,
@@ -126,7 +129,9 @@ def start_attempt(
     `by` is who acts, for the audit trail (None: the system, as in the demo seed).
 
     Official attempts count against the module's attempt limit; practice attempts never do and
-    never count toward completion."""
+    never count toward completion. An official attempt at an item of a learning path assigned to
+    the person waits until the item's prerequisites in that path are done (PrerequisitesNotDone,
+    naming them); practice is always open."""
     page = specific(page)
     kind = _kind_of(page)
     if not page.live or page.live_revision_id is None:
@@ -142,6 +147,15 @@ def start_attempt(
     )
     if open_attempt is not None:
         return open_attempt
+    if not practice:
+        from .completion import locked_by
+
+        locked = locked_by(person.pk, page.pk)
+        if locked is not None:
+            raise PrerequisitesNotDone(
+                f"You cannot start “{page.title}” yet. {locked.message} "
+                "You can practise it meanwhile."
+            )
     if not practice and kind == AttemptKind.MODULE and page.attempt_limit:
         used = official_attempts_used(person, page)
         if used >= page.attempt_limit:
@@ -462,6 +476,15 @@ def _settle(attempt: Attempt) -> None:
         else:
             points += grade.points
     attempt.points = points
+    if attempt.practice:
+        # Practice written replies are never graded: the result is the replies' points.
+        attempt.max_points = revision_max_points(attempt.revision_id)
+        attempt.status = AttemptStatus.COMPLETED
+        attempt.percent = min(checks.percent_of(max(points, 0), attempt.max_points), Decimal(100))
+        attempt.passed = attempt.outcome in PASSING_OUTCOMES and not any(
+            a.critical for a in answers
+        )
+        return
     attempt.max_points = revision_max_points(attempt.revision_id) + _free_max(attempt, free)
     if not graded_all:
         attempt.status = AttemptStatus.PENDING_GRADING
@@ -515,6 +538,8 @@ def grade_free_response(
         raise TrainingError("You cannot grade this person's work.")
     if answer.kind != AnswerKind.STEP or "text" not in (answer.answer or {}):
         raise TrainingError("Only written role-play replies are graded.")
+    if attempt.practice:
+        raise TrainingError("This is a practice conversation: practice replies are not graded.")
     if attempt.status not in (AttemptStatus.PENDING_GRADING, AttemptStatus.COMPLETED):
         raise TrainingError("This role-play is not finished yet.")
     step = graph_of(attempt).step(answer.key)

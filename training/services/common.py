@@ -25,6 +25,10 @@ class AttemptLimitReached(TrainingError):
     pass
 
 
+class PrerequisitesNotDone(TrainingError):
+    """An official attempt at a path item whose prerequisites in that path are not done."""
+
+
 class AttemptFinished(TrainingError):
     """Answering or submitting an attempt that is no longer in progress."""
 

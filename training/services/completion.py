@@ -1,8 +1,9 @@
 """What finishing an item sets off: completing assignments, completing paths, certificates.
 
 An item (module or role-play) is **done** for a person when the official attempt that counts
-passed: for modules the best or the last completed attempt (the module's grading method), for
-role-plays any passed attempt. A path is complete when every required item is done; for a
+passed (`training.progress.item_done`: for modules the best or the last completed attempt, as the
+grading method of the pinned revision says; for role-plays any passed attempt). Practice attempts
+never count. A path is complete when every required item is done; for a
 recertification only attempts finished since the recertification was assigned count.
 """
 
@@ -13,16 +14,18 @@ import datetime as dt
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.fields.json import KeyTextTransform
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail.models import Page
 
 from qa_platform.audit.services import record
 from qa_platform.notifications.services import notify
-from training import checks
 from training.models import (
     Assignment,
     AssignmentSource,
@@ -30,7 +33,7 @@ from training.models import (
     AttemptStatus,
     Certificate,
 )
-from training.progress import PathProgress, path_progress
+from training.progress import AttemptFacts, PathProgress, item_done, path_progress
 
 from .common import TrainingError, path_items, specific
 
@@ -49,35 +52,82 @@ def paths_holding(page_id: int) -> list[Any]:
     ]
 
 
+def attempt_facts(
+    person_id: int, page_ids: Iterable[int] | None = None, since: dt.datetime | None = None
+) -> dict[int, list[AttemptFacts]]:
+    """The person's official attempts of `page_ids` (None: of everything) as the status rules
+    need them, per page in the order they finished (open ones last), each with the grading
+    method of the revision it is pinned to (one query, whatever the number of items)."""
+    attempts = Attempt.objects.official().filter(person_id=person_id)
+    if page_ids is not None:
+        ids = list(page_ids)
+        if not ids:
+            return {}
+        attempts = attempts.filter(page_id__in=ids)
+    if since is not None:
+        attempts = attempts.filter(finished_at__gte=since)
+    facts: dict[int, list[AttemptFacts]] = defaultdict(list)
+    for page_id, status, passed, percent, method in (
+        attempts.annotate(method=KeyTextTransform("grading_method", "revision__content"))
+        .order_by(F("finished_at").asc(nulls_last=True), "pk")
+        .values_list("page_id", "status", "passed", "percent", "method")
+    ):
+        facts[page_id].append(
+            AttemptFacts(status=status, passed=passed, percent=percent, method=method or "")
+        )
+    return dict(facts)
+
+
 def done_items(
     person_id: int, page_ids: Iterable[int], since: dt.datetime | None = None
 ) -> set[int]:
-    """Which of `page_ids` the person has done (two queries, whatever the number of items)."""
-    from training.pages import ModulePage
+    """Which of `page_ids` the person has done (`progress.item_done`; one query)."""
+    return {
+        page_id
+        for page_id, facts in attempt_facts(person_id, page_ids, since).items()
+        if item_done(facts)
+    }
 
-    ids = list(page_ids)
-    if not ids:
-        return set()
-    methods = dict(ModulePage.objects.filter(pk__in=ids).values_list("pk", "grading_method"))
-    attempts = Attempt.objects.official().filter(
-        person_id=person_id, page_id__in=ids, status=AttemptStatus.COMPLETED
+
+@dataclass(frozen=True)
+class Locked:
+    """An item of a path the person is taking whose prerequisites are not done yet."""
+
+    path_id: int
+    path_title: str
+    missing: tuple[str, ...]  # titles of the prerequisites not done, in path order
+
+    @property
+    def message(self) -> str:
+        names = " and ".join(f"“{title}”" for title in self.missing)
+        return f"Finish {names} first: it comes before this item in “{self.path_title}”."
+
+
+def locked_by(person_id: int, page_id: int) -> Locked | None:
+    """Whether the person may not start an official attempt of `page_id` yet: it is an item of a
+    learning path assigned to them (not withdrawn) whose prerequisites in that path they have not
+    done. None when nothing holds it back."""
+    from training.pages import LearningPathPage
+
+    taking = LearningPathPage.objects.live().filter(
+        pk__in=Assignment.objects.filter(person_id=person_id, withdrawn_at__isnull=True).values(
+            "page_id"
+        )
     )
-    if since is not None:
-        attempts = attempts.filter(finished_at__gte=since)
-    by_page: dict[int, list[Attempt]] = defaultdict(list)
-    for a in attempts.order_by("finished_at", "pk").only(
-        "pk", "page_id", "percent", "passed", "finished_at"
-    ):
-        by_page[a.page_id].append(a)
-    done = set()
-    for page_id, rows in by_page.items():
-        if page_id in methods:
-            counting = checks.attempt_outcome(rows, methods[page_id])
-            if counting is not None and counting.passed:
-                done.add(page_id)
-        elif any(a.passed for a in rows):
-            done.add(page_id)
-    return done
+    for path in taking.order_by("pk"):  # one query
+        item = next((i for i in path_items(path) if i.page_id == page_id), None)
+        if item is None or not item.prerequisites:
+            continue
+        done = done_items(person_id, item.prerequisites)
+        missing = [p for p in item.prerequisites if p not in done]
+        if missing:
+            titles = dict(Page.objects.filter(pk__in=missing).values_list("pk", "title"))
+            return Locked(
+                path_id=path.pk,
+                path_title=path.title,
+                missing=tuple(titles.get(p, "an item no longer published") for p in missing),
+            )
+    return None
 
 
 def progress_of(person_id: int, path: Any, since: dt.datetime | None = None) -> PathProgress:

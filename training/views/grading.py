@@ -39,13 +39,15 @@ COMMENT_MAX = 4000
 
 
 def waiting_for_grade(user: Any) -> Any:
-    """Free responses `user` may grade that have no grade yet (the grading queue)."""
+    """Free responses `user` may grade that have no grade yet (the grading queue). Practice
+    conversations are never graded, so never queued."""
     from training.models import AnswerKind, AttemptAnswer, AttemptStatus
 
     return AttemptAnswer.objects.filter(
         people_in_reach_q(user, GRADER_ROLES, "attempt__person_id"),
         kind=AnswerKind.STEP,
         attempt__status=AttemptStatus.PENDING_GRADING,
+        attempt__practice=False,
         grade__isnull=True,
         answer__has_key="text",
     ).exclude(attempt__person=user)

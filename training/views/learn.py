@@ -9,7 +9,7 @@ number of queries does not grow with the number of assignments (pinned in the te
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +67,12 @@ class PathItemRow:
     required: bool
     done: bool
     locked: bool
+    waiting_for: tuple[str, ...] = ()  # titles of the prerequisites not done yet
+
+    @property
+    def locked_reason(self) -> str:
+        names = " and ".join(f"“{title}”" for title in self.waiting_for)
+        return f"finish {names} first" if names else ""
 
 
 @dataclass
@@ -101,23 +107,15 @@ def path_items_of(path_page: Any) -> list[PathItem]:
 
 
 def _facts_by_page(person: Any) -> dict[int, list[AttemptFacts]]:
-    from training.models import Attempt
+    """The person's official attempts per page, in the order they finished (one query)."""
+    from training.services.completion import attempt_facts
 
-    facts: dict[int, list[AttemptFacts]] = {}
-    rows = Attempt.objects.filter(person=person, practice=False).values_list(
-        "page_id", "status", "passed"
-    )
-    for page_id, status, passed in rows:
-        facts.setdefault(page_id, []).append(AttemptFacts(status=status, passed=passed))
-    return facts
+    return attempt_facts(person.pk)
 
 
-def _done_page_ids(facts: Mapping[int, Iterable[AttemptFacts]]) -> set[int]:
-    return {
-        page_id
-        for page_id, attempts in facts.items()
-        if any(a.status == progress.COMPLETED and a.passed for a in attempts)
-    }
+def _done_page_ids(facts: Mapping[int, Sequence[AttemptFacts]]) -> set[int]:
+    """Items whose counting attempt passed (`progress.item_done`, the one rule)."""
+    return {page_id for page_id, attempts in facts.items() if progress.item_done(attempts)}
 
 
 @dataclass(frozen=True)
@@ -203,7 +201,7 @@ def my_training_of(person: Any, *, with_library: bool = True) -> MyTraining:
             items = path_items_of(page)
             prog = progress.path_progress(items, done_ids)
             row.path = prog
-            row.path_items = [_item_row(state, pages) for state in prog.items]
+            row.path_items = _item_rows(prog, items, pages, done_ids)
             started = any(i.page_id in facts for i in items)
             attempts = [AttemptFacts(status=progress.IN_PROGRESS)] if started else []
             row.status = progress.assignment_status(
@@ -248,19 +246,34 @@ def my_training_of(person: Any, *, with_library: bool = True) -> MyTraining:
     return MyTraining(rows=rows, library=library)
 
 
-def _item_row(state: progress.ItemProgress, pages: Mapping[int, Any]) -> PathItemRow:
-    page = pages.get(state.page_id)
-    kind = page_kind(page) if page is not None else ""
-    live = page is not None and page.live
-    return PathItemRow(
-        page_id=state.page_id,
-        title=page.title if page is not None else "An item no longer published",
-        kind=KIND_LABELS.get(kind, "Item"),
-        url=learn_url(state.page_id, kind) if live else "",
-        required=state.required,
-        done=state.done,
-        locked=state.locked,
-    )
+def _item_rows(
+    prog: PathProgress, items: Sequence[PathItem], pages: Mapping[int, Any], done: set[int]
+) -> list[PathItemRow]:
+    """A path's items for the learner, each locked one naming the prerequisites it waits for."""
+    prerequisites = {item.page_id: item.prerequisites for item in items}
+    rows = []
+    for state in prog.items:
+        page = pages.get(state.page_id)
+        kind = page_kind(page) if page is not None else ""
+        live = page is not None and page.live
+        waiting = tuple(
+            pages[p].title if p in pages else "an item no longer published"
+            for p in prerequisites.get(state.page_id, ())
+            if p not in done
+        )
+        rows.append(
+            PathItemRow(
+                page_id=state.page_id,
+                title=page.title if page is not None else "An item no longer published",
+                kind=KIND_LABELS.get(kind, "Item"),
+                url=learn_url(state.page_id, kind) if live else "",
+                required=state.required,
+                done=state.done,
+                locked=state.locked,
+                waiting_for=waiting,
+            )
+        )
+    return rows
 
 
 def training_due(person: Any, limit: int = HOME_PANEL_LIMIT) -> dict[str, Any]:
@@ -296,7 +309,8 @@ def learning_path(request: AuthedRequest, page_id: int) -> HttpResponse:
     path_page = live_page_or_404(LearningPathPage, page_id)
     facts = _facts_by_page(request.user)
     items = path_items_of(path_page)
-    prog = progress.path_progress(items, _done_page_ids(facts))
+    done_ids = _done_page_ids(facts)
+    prog = progress.path_progress(items, done_ids)
     pages = {
         p.pk: p
         for p in Page.objects.filter(pk__in=[i.page_id for i in items])
@@ -314,7 +328,7 @@ def learning_path(request: AuthedRequest, page_id: int) -> HttpResponse:
         {
             "page": path_page,
             "progress": prog,
-            "items": [_item_row(s, pages) for s in prog.items],
+            "items": _item_rows(prog, items, pages, done_ids),
             "assignment": assignment,
         },
     )

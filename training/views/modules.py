@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from qa_platform.http import AuthedRequest
 from training import progress
 from training.services.common import TrainingError
+from training.services.completion import done_items, locked_by
 from training.views.common import (
     error_text,
     is_htmx,
@@ -168,6 +169,7 @@ def module(request: AuthedRequest, page_id: int) -> HttpResponse:
         .order_by("-created_at")
         .first()
     )
+    locked = None if open_official else locked_by(request.user.pk, page_id)
     return render(
         request,
         "training/learn/module.html",
@@ -180,7 +182,9 @@ def module(request: AuthedRequest, page_id: int) -> HttpResponse:
             "can_start": left is None or left > 0,
             "open_official": open_official,
             "open_practice": open_practice,
-            "passed": any(a.passed for a in official if a.status == "completed"),
+            # The module's result as everywhere else: the best or last official attempt.
+            "passed": page_id in done_items(request.user.pk, [page_id]),
+            "locked": locked,
             "assignment": assignment,
             "question_count": len([b for b in page.body if b.block_type in CHECK_KINDS]),
         },

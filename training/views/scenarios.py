@@ -31,6 +31,7 @@ from qa_platform.http import AuthedRequest
 from training import scenario
 from training.services.attempts import FREE_RESPONSE_MAX
 from training.services.common import TrainingError
+from training.services.completion import done_items, locked_by
 from training.views.common import (
     error_text,
     is_htmx,
@@ -228,6 +229,8 @@ def scenario_view(request: AuthedRequest, page_id: int) -> HttpResponse:
                 (a for a in attempts if a.practice and a.status == IN_PROGRESS), None
             ),
             "outcome_labels": OUTCOME_LABELS,
+            "locked": locked_by(request.user.pk, page_id),
+            "done": page_id in done_items(request.user.pk, [page_id]),
             "assignment": Assignment.objects.filter(
                 person=request.user, page_id=page_id, withdrawn_at__isnull=True
             )
