@@ -202,23 +202,24 @@ def test_the_change_in_a_driver_shows_the_actions_taken_on_it_after_the_previous
     client: Client, hr: User, org: Org
 ) -> None:
     from tests.engagement.factories_actions import make_plan
+    from tests.engagement.factories_results import default_answer
 
     groups = [(org.team, 12), (org.sibling_team, 11), (org.other_team, 10)]
     before = results_survey(groups)
     plan = make_plan(
         survey=before, team=org.root, owner=hr, actor=hr, driver="manager", action="Weekly 1:1s"
     )
+    # Only the manager items change (to all "strongly agree"): the biggest change, on any database.
     after = results_survey(
         groups,
-        answer=lambda i, team, q: (
-            5 if q.scale == "agreement_5" else 9 if q.scale == "zero_to_ten" else "ok"
-        ),
+        answer=lambda i, team, q: 5 if q.driver == "manager" else default_answer(i, team, q),
         previous_wave=before,
     )
 
     html = signed_in(client, hr).get(pages(after)[0]).content.decode()
 
-    row = html[html.index("Manager support</th>") :].split("</tr>")[0]
+    changes = html[html.index('id="changes"') : html.index('id="all-drivers"')]
+    row = changes[changes.index("Manager support</th>") :].split("</tr>")[0]
     assert reverse("engagement:action_plan", args=[plan.pk]) in row
     assert "Weekly 1:1s" in row and "(planned)" in row
 
